@@ -1,0 +1,112 @@
+"""The control plane under /__admin/ (the WireMock convention).
+
+Guarded by a token (`X-Spotcheck-Admin-Token`) when one is configured; the CLI insists on a
+token when the server is bound beyond loopback.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, Router
+
+from mockserver.errors import ApiProblem
+from mockserver.problems import encode_problem
+from mockserver.tokens import issue_token
+
+if TYPE_CHECKING:
+    from mockserver.app import Runtime
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def problem_response(problem: ApiProblem) -> Response:
+    body, headers = encode_problem(problem)
+    return Response(body, status_code=problem.status, headers={k.decode(): v.decode() for k, v in headers})
+
+
+def _guarded(runtime: Runtime, endpoint: Endpoint) -> Endpoint:
+    async def guarded(request: Request) -> Response:
+        token = runtime.settings.admin_token
+        given = request.headers.get("x-spotcheck-admin-token", "")
+        if token and not hmac.compare_digest(token.encode(), given.encode()):
+            return problem_response(ApiProblem(401, "The admin token is missing or wrong."))
+        try:
+            return await endpoint(request)
+        except ApiProblem as problem:
+            return problem_response(problem)
+
+    return guarded
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        import json
+
+        body = json.loads(raw)
+    except ValueError:
+        raise ApiProblem(400, "The admin request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "The admin request body must be a JSON object.")
+    return body
+
+
+def admin_app(runtime: Runtime) -> Router:
+    async def health(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "env": runtime.settings.env,
+                "workspace": runtime.workspace.name,
+                "operations": len(runtime.schema.index),
+                "schema": runtime.schema.source,
+            }
+        )
+
+    async def reset(request: Request) -> Response:
+        runtime.reset()
+        return JSONResponse({"status": "reset"})
+
+    async def requests(request: Request) -> Response:
+        limit = request.query_params.get("limit")
+        if limit is not None and not limit.isdigit():
+            raise ApiProblem(400, "limit must be a non-negative integer.")
+        return JSONResponse(runtime.journal.entries(int(limit) if limit else None))
+
+    async def tokens(request: Request) -> Response:
+        body = await _json_body(request)
+        email = body.get("user_email")
+        ttl = body.get("ttl_seconds", 3600)
+        if not isinstance(email, str) or not isinstance(ttl, int) or isinstance(ttl, bool):
+            raise ApiProblem(400, "Send {\"user_email\": str, \"ttl_seconds\": int}.")
+        user = runtime.store.query_one(
+            "SELECT id FROM users WHERE workspace_id = ? AND email = ?", (runtime.workspace.id, email)
+        )
+        if user is None:
+            raise ApiProblem(404, f"No user {email!r} in the {runtime.settings.env} workspace.")
+        token = issue_token(runtime.workspace.jwt_secret, user["id"], runtime.workspace.id, ttl)
+        return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
+
+    async def defects(request: Request) -> Response:
+        return JSONResponse(
+            [
+                {"kind": d.kind, "where": d.where, "message": d.message, "repaired": d.repaired}
+                for d in runtime.schema.defects
+            ]
+        )
+
+    routes = [
+        Route("/__admin/health", _guarded(runtime, health), methods=["GET"]),
+        Route("/__admin/reset", _guarded(runtime, reset), methods=["POST"]),
+        Route("/__admin/requests", _guarded(runtime, requests), methods=["GET"]),
+        Route("/__admin/tokens", _guarded(runtime, tokens), methods=["POST"]),
+        Route("/__admin/schema/defects", _guarded(runtime, defects), methods=["GET"]),
+    ]
+    return Router(routes=routes)

@@ -1,0 +1,140 @@
+"""`create_app(settings)`: the only way to build the mock server.
+
+Request flow (outermost first)::
+
+    JournalMiddleware -> EdgeMiddleware (admin, 302/404/405) -> RateLimitMiddleware
+    -> Connexion: ServerError, Exception (vendor error bodies), SwaggerUI, Routing,
+       SpotcheckSecurity, RequestValidation, ResponseValidation, Lifespan, Context
+    -> Dispatcher (behaviour for the operation, or its documented answer)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from connexion import ConnexionMiddleware
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.exceptions import ProblemException
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.admin import admin_app
+from mockserver.auth import Authenticator, SchemeKinds
+from mockserver.dispatch import Dispatcher
+from mockserver.edge import EdgeMiddleware
+from mockserver.errors import ApiProblem
+from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
+from mockserver.journal import Journal, JournalMiddleware
+from mockserver.problems import connexion_error_handler
+from mockserver.ratelimit import RateLimitMiddleware
+from mockserver.responses import ResponseCatalog
+from mockserver.security import SpotcheckSecurityMiddleware
+from mockserver.settings import Settings
+from mockserver.spec import LoadedSchema, load_schema
+from mockserver.store import Store
+from mockserver.validators import VALIDATOR_MAP
+
+logger = logging.getLogger("spotcheck.app")
+
+
+def _answered_by_dispatcher() -> None:  # pragma: no cover - never called
+    raise AssertionError("operations are answered by mockserver.dispatch.Dispatcher")
+
+
+@dataclass
+class Runtime:
+    """What one server instance holds; handed to the parts that need it, never global."""
+
+    settings: Settings
+    schema: LoadedSchema
+    store: Store
+    workspace: Workspace
+    journal: Journal
+    catalog: ResponseCatalog
+
+    def reset(self) -> None:
+        install_fixtures(self.store, self.settings)
+        self.workspace = load_workspace(self.store, self.settings.env)
+        self.journal.clear()
+
+
+class SpotcheckApp:
+    """The ASGI app of one mock server; `runtime` exposes its state to tests and the CLI."""
+
+    def __init__(self, asgi: ASGIApp, runtime: Runtime) -> None:
+        self._asgi = asgi
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        await self._asgi(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.runtime.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(settings: Settings, schema: LoadedSchema | None = None) -> SpotcheckApp:
+    """Build the mock for `settings` (pass an already loaded `schema` to share it between apps)."""
+    schema = schema or load_schema(settings.spec, overlays=settings.overlays)
+    store = Store(settings.db)
+    ensure_fixtures(store, settings)
+    runtime = Runtime(
+        settings=settings,
+        schema=schema,
+        store=store,
+        workspace=load_workspace(store, settings.env),
+        journal=Journal(settings.journal_size),
+        catalog=ResponseCatalog(schema),
+    )
+    authenticator = Authenticator(store, runtime.workspace, SchemeKinds(schema.security_schemes))
+    dispatcher = Dispatcher(runtime.catalog)
+    connexion = ConnexionMiddleware(
+        dispatcher,
+        middlewares=[
+            ServerErrorMiddleware,
+            ExceptionMiddleware,
+            SwaggerUIMiddleware,
+            RoutingMiddleware,
+            partial(SpotcheckSecurityMiddleware, authenticator=authenticator),
+            RequestValidationMiddleware,
+            ResponseValidationMiddleware,
+            LifespanMiddleware,
+            ContextMiddleware,
+        ],
+    )
+    connexion.add_api(
+        schema.document,
+        base_path="",
+        validate_responses=settings.validate_responses,
+        validator_map=VALIDATOR_MAP,
+        # Connexion only routes and validates here; the Dispatcher answers every operation.
+        resolver=Resolver(function_resolver=lambda _operation_id: _answered_by_dispatcher),
+    )
+    for error in (ApiProblem, ProblemException, HTTPException, Exception):
+        connexion.add_error_handler(error, connexion_error_handler)
+    # Build Connexion's stack now: its routers and validators are start-up work, not the
+    # first request's.
+    connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
+    asgi: ASGIApp = RateLimitMiddleware(connexion, settings.rate_limit)
+    asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime))
+    asgi = JournalMiddleware(asgi, runtime.journal)
+    return SpotcheckApp(asgi, runtime)

@@ -1,0 +1,235 @@
+"""Decide an operation's `security` (an OR of ANDs) before any handler runs.
+
+Each security scheme of the schema is classified into a kind of check; a requirement passes
+when all its schemes pass together (client-id with client-secret, clickwrap-id with Origin).
+Secrets are compared in constant time against a SHA-256 digest; they are never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.errors import ApiProblem
+from mockserver.fixtures import Workspace, secret_digest
+from mockserver.spec.index import Operation
+from mockserver.store import Store
+from mockserver.tokens import verify_token
+
+NOT_PROVIDED = "Authentication credentials were not provided."
+INVALID_CREDENTIALS = "Invalid client credentials for this environment."
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a request acts as: the credential (never its secret) and the workspace user."""
+
+    workspace_id: int
+    user_id: int
+    user_email: str
+    credential_id: str
+    permissions: frozenset[str]
+    via: str
+
+
+class SchemeKinds:
+    """Maps the schema's securitySchemes names to the checks this mock knows."""
+
+    def __init__(self, schemes: dict[str, Any]) -> None:
+        self.kinds: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
+        for name, scheme in schemes.items():
+            kind, header = _classify(scheme)
+            self.kinds[name] = kind
+            if header:
+                self.headers[name] = header
+
+
+def _classify(scheme: dict[str, Any]) -> tuple[str, str]:
+    scheme_type = scheme.get("type")
+    if scheme_type == "http":
+        http = str(scheme.get("scheme", "")).lower()
+        return ("bearer" if http == "bearer" else "basic" if http == "basic" else "other"), ""
+    if scheme_type == "oauth2" or scheme_type == "openIdConnect":
+        return "bearer", ""
+    if scheme_type == "apiKey" and scheme.get("in") == "header":
+        header = str(scheme.get("name", "")).lower()
+        known = {
+            "client-id": "client_id",
+            "client-secret": "client_secret",
+            "clickwrap-id": "clickwrap",
+            "origin": "origin",
+        }
+        return known.get(header, "api_key"), header
+    return "other", ""
+
+
+class Authenticator:
+    """Checks requests against the credentials and users of one workspace."""
+
+    def __init__(self, store: Store, workspace: Workspace, kinds: SchemeKinds) -> None:
+        self._store = store
+        self._workspace = workspace
+        self._kinds = kinds
+
+    def authenticate(self, operation: Operation, headers: dict[str, str]) -> Identity | None:
+        """The caller's identity; None for an open operation called without credentials.
+
+        Raises ApiProblem 401 (missing or wrong credentials) or 403 (not allowed).
+        """
+        if operation.is_open and not _has_client_headers(headers):
+            return None
+        failure: ApiProblem | None = None
+        dual = self._is_dual(operation)
+        for requirement in operation.security:
+            if not requirement:
+                continue
+            try:
+                identity = self._check_requirement(requirement, headers, dual)
+            except ApiProblem as problem:
+                # Prefer the most specific reason: a presented-but-wrong credential or a
+                # forbidden user over "nothing was sent" for another alternative.
+                if failure is None or (failure.code == "not_authenticated" and problem.code != "not_authenticated"):
+                    failure = problem
+                continue
+            return identity
+        if operation.is_open:
+            return None
+        raise failure or ApiProblem(401, NOT_PROVIDED)
+
+    def _is_dual(self, operation: Operation) -> bool:
+        kinds = {self._kinds.kinds.get(name) for req in operation.security for name in req}
+        return "bearer" in kinds and "client_id" in kinds
+
+    def _check_requirement(
+        self, requirement: tuple[str, ...], headers: dict[str, str], dual: bool
+    ) -> Identity:
+        kinds = {self._kinds.kinds.get(name, "other"): name for name in requirement}
+        if "client_id" in kinds or "client_secret" in kinds:
+            return self._client_headers(headers)
+        if "bearer" in kinds:
+            return self._bearer(headers, dual)
+        if "basic" in kinds:
+            return self._basic(headers)
+        if "clickwrap" in kinds:
+            return self._clickwrap(headers, self._kinds.headers.get(kinds.get("origin", ""), "origin"))
+        # A scheme this mock has no rule for: presence is all it can check.
+        for name in requirement:
+            header = self._kinds.headers.get(name)
+            if header and not headers.get(header):
+                raise ApiProblem(401, NOT_PROVIDED)
+        return self._anonymous("api-key", "api-key")
+
+    def _client_headers(self, headers: dict[str, str]) -> Identity:
+        client_id = headers.get("client-id", "")
+        client_secret = headers.get("client-secret", "")
+        if not client_id or not client_secret:
+            raise ApiProblem(401, NOT_PROVIDED)
+        return self._credential(client_id, client_secret, headers, via="client-headers")
+
+    def _credential(
+        self, client_id: str, client_secret: str, headers: dict[str, str], via: str
+    ) -> Identity:
+        row = self._store.query_one(
+            "SELECT c.client_id, c.secret_sha256, c.workspace_id, u.id, u.email, u.active, "
+            "u.permissions FROM credentials c JOIN users u ON u.id = c.user_id "
+            "WHERE c.client_id = ?",
+            (client_id,),
+        )
+        # Compare even when the id is unknown so timing does not reveal which ids exist.
+        expected = row["secret_sha256"] if row else "0" * 64
+        matches = hmac.compare_digest(expected, secret_digest(client_secret))
+        if row is None or not matches or row["workspace_id"] != self._workspace.id:
+            raise ApiProblem(401, INVALID_CREDENTIALS, "invalid_credentials")
+        identity = Identity(
+            workspace_id=row["workspace_id"],
+            user_id=row[3],
+            user_email=row["email"],
+            credential_id=row["client_id"],
+            permissions=frozenset(json.loads(row["permissions"])),
+            via=via,
+        )
+        impersonated = headers.get("user-email", "").strip()
+        if impersonated:
+            return self._impersonate(identity, impersonated)
+        if not row["active"]:
+            raise ApiProblem(403, "The user linked to this credential is not active.", "user_inactive")
+        return identity
+
+    def _impersonate(self, identity: Identity, email: str) -> Identity:
+        user = self._store.query_one(
+            "SELECT id, email, active, permissions FROM users WHERE workspace_id = ? AND email = ?",
+            (identity.workspace_id, email),
+        )
+        if user is None:
+            raise ApiProblem(403, "user-email does not name a member of this workspace.", "unknown_user")
+        if not user["active"]:
+            raise ApiProblem(403, "user-email names a user who is not active in this workspace.", "user_inactive")
+        return Identity(
+            workspace_id=identity.workspace_id,
+            user_id=user["id"],
+            user_email=user["email"],
+            credential_id=identity.credential_id,
+            permissions=frozenset(json.loads(user["permissions"])),
+            via=identity.via,
+        )
+
+    def _bearer(self, headers: dict[str, str], dual: bool) -> Identity:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiProblem(401, NOT_PROVIDED)
+        if dual and headers.get("x-sd-auth-type", "").lower() != "oauth-jwt":
+            raise ApiProblem(401, "Send 'X-SD-Auth-Type: oauth-jwt' with a bearer token on this route.", "auth_type_required")
+        claims = verify_token(self._workspace.jwt_secret, token.strip())
+        if claims.workspace_id != self._workspace.id:
+            raise ApiProblem(401, "The bearer token is not valid.", "token_invalid")
+        user = self._store.query_one(
+            "SELECT id, email, active, permissions FROM users WHERE id = ? AND workspace_id = ?",
+            (claims.user_id, self._workspace.id),
+        )
+        if user is None or not user["active"]:
+            raise ApiProblem(403, "The token's user is not an active member of this workspace.", "user_inactive")
+        return Identity(
+            workspace_id=self._workspace.id,
+            user_id=user["id"],
+            user_email=user["email"],
+            credential_id=f"oauth:{user['id']}",
+            permissions=frozenset(json.loads(user["permissions"])),
+            via="bearer",
+        )
+
+    def _basic(self, headers: dict[str, str]) -> Identity:
+        scheme, _, encoded = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic" or not encoded.strip():
+            raise ApiProblem(401, NOT_PROVIDED)
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ApiProblem(401, "The Basic credentials are not valid base64 of id:secret.") from None
+        client_id, separator, client_secret = decoded.partition(":")
+        if not separator or not client_id or not client_secret:
+            raise ApiProblem(401, "The Basic credentials are not valid base64 of id:secret.")
+        return self._credential(client_id, client_secret, {}, via="basic")
+
+    def _anonymous(self, credential_id: str, via: str) -> Identity:
+        return Identity(self._workspace.id, 0, "", credential_id, frozenset(), via)
+
+    def _clickwrap(self, headers: dict[str, str], origin_header: str) -> Identity:
+        public_id = headers.get("clickwrap-id", "")
+        origin = headers.get(origin_header, "")
+        if not public_id or not origin:
+            raise ApiProblem(401, NOT_PROVIDED)
+        clickwrap = self._store.get_record(self._workspace.id, "clickwrap", public_id)
+        if clickwrap is None:
+            raise ApiProblem(401, "Unknown clickwrap-id.", "invalid_credentials")
+        if origin.rstrip("/") not in clickwrap.get("origins", []):
+            raise ApiProblem(403, "This Origin is not allowed for the clickwrap.", "origin_not_allowed")
+        return self._anonymous(f"clickwrap:{public_id}", "clickwrap")
+
+
+def _has_client_headers(headers: dict[str, str]) -> bool:
+    return bool(headers.get("client-id") or headers.get("authorization"))

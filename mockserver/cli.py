@@ -1,0 +1,153 @@
+"""`spotcheck`: serve the mock, lint and derive schemas.
+
+    spotcheck serve [--spec FILE|URL] [--host H] [--port P] [--env uat|production] [--db FILE]
+    spotcheck schema lint FILE|URL
+    spotcheck schema derive VENDOR_FILE OUT_FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from mockserver.errors import SpotcheckError
+from mockserver.settings import Settings
+
+logger = logging.getLogger("spotcheck")
+
+
+def _serve_parser(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="run the mock UAT server")
+    serve.add_argument("--spec", help="schema file or URL (default: our openapi/spotdraft.yaml)")
+    serve.add_argument("--host", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8080; 0 picks a free one)")
+    serve.add_argument("--env", choices=["uat", "production"], help="which workspace answers")
+    serve.add_argument("--db", help="SQLite file, or :memory: (default)")
+    serve.add_argument("--fixtures", help="folder of fixture workspaces (default fixtures/)")
+    serve.add_argument("--rate-limit", type=float, dest="rate_limit", help="requests/s, 0 = off")
+    serve.add_argument("--validate-responses", action="store_true", default=None, dest="validate_responses")
+    serve.add_argument("--no-overlays", action="store_false", default=None, dest="overlays",
+                       help="serve the schema without the standard-error overlay")
+    serve.add_argument("--log-level", default="warning")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spotcheck", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(commands)
+    schema = commands.add_parser("schema", help="schema tools").add_subparsers(dest="schema_command", required=True)
+    lint = schema.add_parser("lint", help="report (and count) the defects the loader repairs")
+    lint.add_argument("source")
+    lint.add_argument("--json", action="store_true", help="machine-readable output")
+    derive = schema.add_parser("derive", help="write our prose-free schema from a vendor file")
+    derive.add_argument("source")
+    derive.add_argument("out")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Connexion imports Starlette's TestClient at import time, which warns about httpx.
+    warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+        if args.schema_command == "lint":
+            return lint(args.source, args.json)
+        return derive(args.source, args.out)
+    except SpotcheckError as error:
+        print(f"spotcheck: {error}", file=sys.stderr)
+        return 2
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(args: argparse.Namespace) -> int:
+    import socket
+
+    import uvicorn
+
+    from mockserver.app import create_app
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("connexion.operations").setLevel(logging.ERROR)
+    settings = Settings.build(vars(args), os.environ)
+    if not _is_loopback(settings.host) and not settings.admin_token:
+        raise SpotcheckError("binding beyond loopback needs SPOTCHECK_ADMIN_TOKEN to guard /__admin/")
+    app = create_app(settings)
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    port = sock.getsockname()[1]
+    print(_banner(settings, app.runtime, port), flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _banner(settings: Settings, runtime: object, port: int) -> str:
+    from mockserver.fixtures import read_fixtures
+
+    url = f"http://{settings.host}:{port}"
+    lines = [f"spotcheck mock ({settings.env}) serving {url}", f"  schema: {settings.spec}"]
+    if settings.client_id:
+        # Given through the environment: name it, never echo the secret.
+        lines.append(f"  credential: client-id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)")
+    else:
+        workspace = next(w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env)
+        credential = workspace["credentials"][0]
+        lines.append(
+            f"  fixture credential: client-id: {credential['client_id']}  "
+            f"client-secret: {credential['client_secret']}"
+        )
+    lines.append(f"  admin: {url}/__admin/health   docs: {url}/ui/")
+    return "\n".join(lines)
+
+
+def lint(source: str, as_json: bool) -> int:
+    from mockserver.spec.loader import read_document
+    from mockserver.spec.repair import repair
+
+    result = repair(read_document(source))
+    if as_json:
+        print(json.dumps([d.__dict__ for d in result.defects], indent=2))
+        return 0
+    counts = result.counts()
+    print(f"{source}: {len(result.defects)} defects ({sum(not d.repaired for d in result.defects)} kept as they are)")
+    for kind, count in counts.most_common():
+        print(f"  {kind}: {count}")
+    for defect in result.defects:
+        print(defect.line())
+    return 0
+
+
+def derive(source: str, out: str) -> int:
+    from mockserver.spec.derive import derive as derive_schema
+    from mockserver.spec.derive import dump
+    from mockserver.spec.loader import read_document
+
+    servers = [{"url": "http://127.0.0.1:8080"}] + [
+        {"url": f"https://api.{region}.spotdraft.com"} for region in ("us", "eu", "in", "me")
+    ]
+    document = derive_schema(read_document(source), "SpotDraft public API (spotcheck model)", servers)
+    Path(out).write_text(dump(document), encoding="utf-8")
+    print(f"wrote {out}: {sum(1 for _ in document['paths'])} paths")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

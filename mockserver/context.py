@@ -1,0 +1,38 @@
+"""Per-request facts shared by the middlewares, kept in `scope["spotcheck"]`.
+
+Connexion copies the ASGI scope between its middlewares; this object survives the shallow
+copies, so what security decides is visible to the journal and the handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.auth import Identity
+from mockserver.spec.index import Operation
+
+SCOPE_KEY = "spotcheck"
+
+
+@dataclass
+class RequestContext:
+    request_id: str
+    operation: Operation | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+    identity: Identity | None = None
+
+
+def request_context(scope: dict[str, Any]) -> RequestContext:
+    context = scope.get(SCOPE_KEY)
+    if context is None:
+        context = scope[SCOPE_KEY] = RequestContext(request_id="")
+    return context
+
+
+def header_map(scope: dict[str, Any]) -> dict[str, str]:
+    """Request headers as a lower-case dict (the last value wins); undecodable bytes replaced."""
+    return {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }

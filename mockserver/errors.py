@@ -1,0 +1,84 @@
+"""Errors of the harness and the HTTP problems the mock answers with.
+
+Exception tree::
+
+    SpotcheckError                 anything the harness itself refuses
+    +-- SettingsError              a flag or SPOTCHECK_* variable is wrong
+    +-- SchemaError                a schema cannot be loaded or repaired
+    +-- ApiProblem                 an HTTP error answer, rendered in the vendor's body shape
+        +-- (raised with status 400, 401, 402, 403, 404, 405, 409, 415, 429, ...)
+
+`ApiProblem` is raised anywhere below the routing layer and rendered by one place,
+`mockserver.problems`, so every error body has the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class SpotcheckError(Exception):
+    """Root of every error the harness raises on purpose."""
+
+
+class SettingsError(SpotcheckError):
+    """A setting given by flag, environment or file is invalid."""
+
+
+class SchemaError(SpotcheckError):
+    """A schema cannot be loaded, or is broken beyond repair."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field of the request: `field` is a dotted path."""
+
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+_DEFAULT_CODES = {
+    400: "invalid_request",
+    401: "not_authenticated",
+    402: "workflow_state",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "server_error",
+}
+
+
+@dataclass
+class ApiProblem(SpotcheckError):
+    """An error answer: status, a human sentence, a machine code and field errors."""
+
+    status: int
+    detail: str
+    code: str = ""
+    errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+        if not self.code:
+            self.code = _DEFAULT_CODES.get(self.status, "error")
+
+    def body(self) -> dict[str, Any]:
+        """The vendor's error body: `detail`, `message`, `code`, `status_code` (+ `errors`)."""
+        body: dict[str, Any] = {
+            "detail": self.detail,
+            "message": self.detail,
+            "code": self.code,
+            "status_code": self.status,
+        }
+        if self.errors:
+            body["errors"] = [error.as_dict() for error in self.errors]
+        return body

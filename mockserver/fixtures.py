@@ -1,0 +1,153 @@
+"""Load the fixture workspaces (plain JSON, see fixtures/README.md) into the store."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mockserver.errors import SettingsError
+from mockserver.settings import Settings
+from mockserver.store import Store
+
+FIXTURES_VERSION_KEY = "fixtures_loaded"
+
+
+def secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: int
+    env: str
+    name: str
+    hmac_key: str
+    jwt_secret: str
+
+
+def read_fixtures(directory: str) -> list[dict[str, Any]]:
+    """Every `*.json` workspace file of `directory`, checked for the keys the mock needs."""
+    folder = Path(directory)
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        raise SettingsError(f"no fixture files (*.json) in {directory}")
+    workspaces = []
+    for file in files:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise SettingsError(f"{file}: not valid JSON: {error}") from None
+        for key in ("environment", "workspace", "users", "credentials"):
+            if key not in data:
+                raise SettingsError(f"{file}: missing '{key}'")
+        workspaces.append(data)
+    return workspaces
+
+
+def install_fixtures(store: Store, settings: Settings) -> None:
+    """Replace everything in the store by the fixture workspaces (and the env credential)."""
+    workspaces = read_fixtures(settings.fixtures)
+    with store.transaction() as db:
+        store.wipe(db)
+        for data in workspaces:
+            _install_workspace(store, db, data, settings)
+        db.execute("INSERT INTO meta VALUES (?, '1')", (FIXTURES_VERSION_KEY,))
+
+
+def ensure_fixtures(store: Store, settings: Settings) -> None:
+    """Load fixtures on the first start only: a restart keeps what the store holds."""
+    if store.get_meta(FIXTURES_VERSION_KEY) is None:
+        install_fixtures(store, settings)
+    elif settings.client_id and settings.client_secret:
+        with store.transaction() as db:
+            workspace = db.execute("SELECT id FROM workspaces WHERE env = 'uat'").fetchone()
+            if workspace:
+                _add_env_credential(db, workspace[0], settings)
+
+
+def _install_workspace(
+    store: Store, db: sqlite3.Connection, data: dict[str, Any], settings: Settings
+) -> None:
+    env = data["environment"]
+    cursor = db.execute(
+        "INSERT INTO workspaces (env, name, hmac_key, jwt_secret) VALUES (?, ?, ?, ?)",
+        (
+            env,
+            data["workspace"]["name"],
+            base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
+            secrets.token_urlsafe(32),
+        ),
+    )
+    workspace_id = int(cursor.lastrowid or 0)
+    user_ids = {}
+    for user in data["users"]:
+        db.execute(
+            "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                user["id"] + workspace_id * 100000,
+                workspace_id,
+                user["email"],
+                user["name"],
+                user["role"],
+                int(bool(user.get("active", True))),
+                json.dumps(user.get("permissions", [])),
+            ),
+        )
+        user_ids[user["email"].lower()] = user["id"] + workspace_id * 100000
+    for credential in data["credentials"]:
+        user_id = user_ids.get(credential["user_email"].lower())
+        if user_id is None:
+            raise SettingsError(f"credential {credential['client_id']}: unknown user_email")
+        db.execute(
+            "INSERT INTO credentials (workspace_id, client_id, secret_sha256, user_id, label) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                workspace_id,
+                credential["client_id"],
+                secret_digest(credential["client_secret"]),
+                user_id,
+                credential.get("label", ""),
+            ),
+        )
+    for kind, key in (
+        ("contract_type", "contract_types"),
+        ("template", "templates"),
+        ("entity", "entities"),
+        ("counterparty", "counterparties"),
+        ("clickwrap", "clickwraps"),
+    ):
+        for item in data.get(key, []):
+            record_id = str(item.get("id", item.get("public_id")))
+            store.put_record(db, workspace_id, kind, record_id, item)
+    if env == "uat" and settings.client_id and settings.client_secret:
+        _add_env_credential(db, workspace_id, settings)
+
+
+def _add_env_credential(db: sqlite3.Connection, workspace_id: int, settings: Settings) -> None:
+    assert settings.client_id and settings.client_secret
+    admin = db.execute(
+        "SELECT id FROM users WHERE workspace_id = ? AND active = 1 "
+        "AND permissions LIKE '%developer_settings%' ORDER BY id LIMIT 1",
+        (workspace_id,),
+    ).fetchone()
+    if admin is None:
+        raise SettingsError("the UAT fixtures have no active user with developer_settings")
+    db.execute(
+        "INSERT INTO credentials (workspace_id, client_id, secret_sha256, user_id, label) "
+        "VALUES (?, ?, ?, ?, 'from SPOTCHECK_CLIENT_ID') ON CONFLICT (client_id) DO UPDATE "
+        "SET secret_sha256 = excluded.secret_sha256, workspace_id = excluded.workspace_id",
+        (workspace_id, settings.client_id, secret_digest(settings.client_secret), admin[0]),
+    )
+
+
+def load_workspace(store: Store, env: str) -> Workspace:
+    row = store.query_one("SELECT * FROM workspaces WHERE env = ?", (env,))
+    if row is None:
+        raise SettingsError(f"the fixtures define no '{env}' workspace")
+    return Workspace(row["id"], row["env"], row["name"], row["hmac_key"], row["jwt_secret"])

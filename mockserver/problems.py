@@ -1,0 +1,76 @@
+"""Render every error in the vendor's body shape, in one place.
+
+Errors come from three sources: our own `ApiProblem`s, Connexion's `ProblemException`s
+(validation, media type) and Starlette's `HTTPException`s. Anything else is a bug of the mock:
+it becomes a 500 and is logged at error level with its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from connexion.exceptions import ProblemException
+from starlette.exceptions import HTTPException
+from starlette.types import Send
+
+from mockserver.errors import ApiProblem
+
+logger = logging.getLogger("spotcheck.problems")
+
+_CONNEXION_CODES = {
+    "Unsupported Media Type": "unsupported_media_type",
+    "Bad Request": "invalid_request",
+    "Unauthorized": "not_authenticated",
+    "Forbidden": "permission_denied",
+}
+
+
+def as_problem(error: Exception) -> ApiProblem:
+    """Translate any exception into the ApiProblem the client will see."""
+    if isinstance(error, ApiProblem):
+        return error
+    if isinstance(error, ProblemException):
+        status = int(error.status or 500)
+        detail = str(error.detail or error.title or "Error")
+        return ApiProblem(status, detail, _CONNEXION_CODES.get(str(error.title), ""))
+    if isinstance(error, HTTPException):
+        return ApiProblem(error.status_code, str(error.detail), headers=dict(error.headers or {}))
+    logger.error("unhandled error in the mock", exc_info=error)
+    return ApiProblem(500, "The mock server failed while handling this request.")
+
+
+def encode_problem(problem: ApiProblem) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    body = json.dumps(problem.body()).encode("utf-8")
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in problem.headers.items()]
+    if problem.status >= 500:
+        logger.error("%s %s", problem.status, problem.detail)
+    else:
+        logger.debug("%s %s", problem.status, problem.detail)
+    return body, headers
+
+
+async def send_problem(send: Send, problem: ApiProblem) -> None:
+    """Write `problem` as a complete HTTP response on a raw ASGI `send`."""
+    body, headers = encode_problem(problem)
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def connexion_error_handler(_request: Any, error: Exception) -> Any:
+    """Connexion's ExceptionMiddleware hook: answer with the vendor's error body."""
+    from connexion.lifecycle import ConnexionResponse
+
+    problem = as_problem(error)
+    body, headers = encode_problem(problem)
+    return ConnexionResponse(
+        status_code=problem.status,
+        body=body,
+        content_type="application/json",
+        headers={k.decode(): v.decode() for k, v in headers if k != b"content-length"},
+    )

@@ -1,0 +1,127 @@
+"""One frozen settings object, built once at the edge: CLI flags > SPOTCHECK_* env > defaults.
+
+Everything below the CLI receives a `Settings`; nothing else reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mockserver.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC = PROJECT_ROOT / "openapi" / "spotdraft.yaml"
+DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures"
+
+Environment = Literal["uat", "production"]
+
+# Matches a real sender: seconds, then minutes, then hours.
+DEFAULT_RETRY_DELAYS = (5.0, 30.0, 120.0, 600.0, 3600.0, 14400.0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one mock server behaves. Build with `Settings.build(...)` or directly in tests."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    spec: str = str(DEFAULT_SPEC)
+    env: Environment = "uat"
+    db: str = ":memory:"
+    fixtures: str = str(DEFAULT_FIXTURES)
+    rate_limit: float = 10.0
+    overlays: bool = True
+    validate_responses: bool = False
+    journal_size: int = 1000
+    admin_token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    webhook_retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+    webhook_timeout: float = 5.0
+    strict_webhook_urls: bool = False
+
+    def __post_init__(self) -> None:
+        if self.env not in ("uat", "production"):
+            raise SettingsError(f"env must be 'uat' or 'production', not {self.env!r}")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port must be 0-65535, not {self.port}")
+        if self.rate_limit < 0:
+            raise SettingsError("rate limit must be >= 0 (0 switches it off)")
+        if bool(self.client_id) != bool(self.client_secret):
+            raise SettingsError(
+                "SPOTCHECK_CLIENT_ID and SPOTCHECK_CLIENT_SECRET must be given together"
+            )
+        if self.journal_size < 1:
+            raise SettingsError("journal size must be at least 1")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def build(
+        cls, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Merge CLI flags (None means not given) over SPOTCHECK_* variables over defaults."""
+        values: dict[str, Any] = {}
+        for name, raw in (environ or {}).items():
+            if not name.startswith("SPOTCHECK_"):
+                continue
+            key = name.removeprefix("SPOTCHECK_").lower()
+            if key in _ENV_PARSERS:
+                values[key] = _parse(key, raw)
+        for key, value in (flags or {}).items():
+            if value is not None and key in _FIELD_NAMES:
+                values[key] = value
+        return cls(**values)
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {raw!r}")
+
+
+def _parse_delays(raw: str) -> tuple[float, ...]:
+    delays = tuple(float(part) for part in raw.split(",") if part.strip())
+    if not delays or any(delay < 0 for delay in delays):
+        raise ValueError("a comma separated list of seconds >= 0")
+    return delays
+
+
+_ENV_PARSERS: dict[str, Any] = {
+    "host": str,
+    "port": int,
+    "spec": str,
+    "env": str,
+    "db": str,
+    "fixtures": str,
+    "rate_limit": float,
+    "overlays": _parse_bool,
+    "validate_responses": _parse_bool,
+    "admin_token": str,
+    "client_id": str,
+    "client_secret": str,
+    "webhook_retry_delays": _parse_delays,
+    "webhook_timeout": float,
+    "strict_webhook_urls": _parse_bool,
+}
+_FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}
+
+
+def _parse(key: str, raw: str) -> Any:
+    try:
+        return _ENV_PARSERS[key](raw)
+    except ValueError as error:
+        # Never echo the raw value: it may be a secret.
+        raise SettingsError(f"SPOTCHECK_{key.upper()} is invalid: {error}") from None

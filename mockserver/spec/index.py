@@ -1,0 +1,114 @@
+"""Index of a loaded schema: match a request path to its operation, fast and without Connexion.
+
+The edge middleware uses it to answer 302 (trailing-slash mismatch), 404 and 405 in the
+vendor's way before Connexion's router sees the request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.spec.walk import operations
+
+_PATH_VARIABLE = re.compile(r"{([^{}]+)}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the schema, with what the request pipeline needs about it."""
+
+    method: str
+    path: str
+    operation_id: str
+    security: tuple[tuple[str, ...], ...]
+    definition: dict[str, Any] = field(repr=False, compare=False, hash=False)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.security or any(not requirement for requirement in self.security)
+
+    @property
+    def key(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+@dataclass
+class _Template:
+    path: str
+    pattern: re.Pattern[str]
+    variables: tuple[str, ...]
+    methods: dict[str, Operation]
+
+
+@dataclass(frozen=True)
+class Match:
+    template: str
+    params: dict[str, str]
+    operation: Operation | None
+    allowed: tuple[str, ...]
+
+
+class OperationIndex:
+    """All operations of one schema, addressable by (method, concrete path)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        default_security = document.get("security") or []
+        templates: dict[str, _Template] = {}
+        self.operations: list[Operation] = []
+        for path, method, definition in operations(document):
+            security = definition.get("security", default_security) or []
+            operation = Operation(
+                method=method,
+                path=path,
+                operation_id=str(definition.get("operationId", "")),
+                security=tuple(tuple(requirement) for requirement in security),
+                definition=definition,
+            )
+            self.operations.append(operation)
+            template = templates.get(path)
+            if template is None:
+                template = templates[path] = _compile(path)
+            template.methods[method] = operation
+        # Literal segments win over variables: '/contracts/preview/' before '/contracts/{id}/'.
+        self._templates = sorted(templates.values(), key=lambda t: (len(t.variables), t.path))
+        self._literal = {t.path: t for t in self._templates if not t.variables}
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+    def match(self, method: str, path: str) -> Match | None:
+        """The operation for `method` on `path`, or None when no path template matches."""
+        template = self._literal.get(path)
+        params: dict[str, str] = {}
+        if template is None:
+            for candidate in self._templates:
+                found = candidate.pattern.fullmatch(path)
+                if found:
+                    template, params = candidate, found.groupdict()
+                    break
+        if template is None:
+            return None
+        allowed = tuple(sorted(m.upper() for m in template.methods))
+        return Match(template.path, params, template.methods.get(method.lower()), allowed)
+
+    def find(self, method: str, path_template: str) -> Operation | None:
+        template = next((t for t in self._templates if t.path == path_template), None)
+        return template.methods.get(method.lower()) if template else None
+
+
+def _compile(path: str) -> _Template:
+    variables = tuple(_PATH_VARIABLE.findall(path))
+    regex = ""
+    position = 0
+    for found in _PATH_VARIABLE.finditer(path):
+        regex += re.escape(path[position : found.start()])
+        regex += f"(?P<{_group_name(found.group(1))}>[^/]+)"
+        position = found.end()
+    regex += re.escape(path[position:])
+    return _Template(path, re.compile(regex), variables, {})
+
+
+def _group_name(variable: str) -> str:
+    return re.sub(r"\W", "_", variable)

@@ -1,0 +1,94 @@
+"""Overlays applied at load: document the standard errors every operation can return.
+
+The vendor's schema lists the success code of most operations and little else, yet the real
+service answers 400/401/403/404/409/429 to any of them. Documenting those here lets clients
+and Schemathesis see the whole contract. Codes the schema already documents are left alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockserver.spec.walk import operations
+
+ERROR_SCHEMA_NAME = "SpotcheckErrorBody"
+
+ERROR_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["detail", "status_code"],
+    "properties": {
+        "detail": {"type": "string"},
+        "message": {"type": "string"},
+        "code": {"type": "string"},
+        "status_code": {"type": "integer"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+STANDARD_ERRORS = {
+    "400": "The request is malformed or fails validation",
+    "401": "Credentials are missing or not valid in this environment",
+    "402": "The object's workflow state does not allow this action",
+    "403": "Authenticated, but not allowed",
+    "404": "No such object, or not visible to this caller",
+    "409": "Conflicts with the current state",
+    "429": "Rate limited; retry after the given seconds",
+}
+BODY_ERRORS = {"415": "The body's media type is not accepted here"}
+
+
+def _error_response(description: str, code: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}}
+        },
+    }
+    if code == "429":
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer", "minimum": 0}, "required": True}
+        }
+    return response
+
+
+def apply_standard_errors(document: dict[str, Any]) -> int:
+    """Add the standard error responses in place; returns how many responses were added."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(ERROR_SCHEMA_NAME, ERROR_BODY_SCHEMA)
+    added = 0
+    for _path, _method, operation in operations(document):
+        responses = operation.setdefault("responses", {})
+        wanted = dict(STANDARD_ERRORS)
+        if operation.get("requestBody"):
+            wanted.update(BODY_ERRORS)
+        for code, description in wanted.items():
+            if code not in responses:
+                responses[code] = _error_response(description, code)
+                added += 1
+    return added
+
+
+def apply_examples(document: dict[str, Any], examples_file: Path) -> int:
+    """Add our examples (`"METHOD path": {status: value}`) where the schema has none."""
+    if not examples_file.is_file():
+        return 0
+    examples = yaml.safe_load(examples_file.read_text(encoding="utf-8")) or {}
+    added = 0
+    for path, method, operation in operations(document):
+        for status, value in (examples.get(f"{method.upper()} {path}") or {}).items():
+            response = (operation.get("responses") or {}).get(str(status))
+            media = ((response or {}).get("content") or {}).get("application/json")
+            if media is not None and "example" not in media and "examples" not in media:
+                media["example"] = value
+                added += 1
+    return added

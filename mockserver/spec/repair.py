@@ -1,0 +1,185 @@
+"""Repair the defects real vendor schemas ship with, and report each one.
+
+Connexion validates a document against the OpenAPI 3.0 meta-schema before serving it and has
+no switch to skip that, so the vendor's file must be mended first. Every change is recorded
+as a `Defect`; `spotcheck schema lint FILE` prints them.
+"""
+
+from __future__ import annotations
+
+import copy
+import keyword
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from connexion.json_schema import NullableTypeValidator
+from connexion.spec import OpenAPISpecification, create_spec_validator
+from jsonschema.validators import extend
+
+from mockserver.errors import SchemaError
+from mockserver.spec.walk import operations, visit_schemas
+
+_PATH_VARIABLE = re.compile(r"{([^{}]+)}")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One problem found in a schema: what kind, where (JSON pointer or operation), and why."""
+
+    kind: str
+    where: str
+    message: str
+    repaired: bool = True
+
+    def line(self) -> str:
+        mark = "repaired" if self.repaired else "kept"
+        return f"[{self.kind}] {self.where}: {self.message} ({mark})"
+
+
+@dataclass
+class RepairResult:
+    document: dict[str, Any]
+    defects: list[Defect]
+
+    def counts(self) -> Counter[str]:
+        return Counter(defect.kind for defect in self.defects)
+
+
+def repair(document: dict[str, Any]) -> RepairResult:
+    """Return a repaired deep copy of `document` and the defects found in it."""
+    fixed = copy.deepcopy(document)
+    defects: list[Defect] = []
+    visit_schemas(fixed, lambda schema, pointer: _repair_schema(schema, pointer, defects))
+    _repair_defaults(fixed, defects)
+    _repair_operations(fixed, defects)
+    remaining = meta_schema_errors(fixed)
+    if remaining:
+        listing = "; ".join(remaining[:5])
+        raise SchemaError(f"{len(remaining)} defects could not be repaired: {listing}")
+    return RepairResult(fixed, defects)
+
+
+def meta_schema_errors(document: dict[str, Any]) -> list[str]:
+    """What Connexion's own start-up check would refuse in `document` (empty: it boots)."""
+    validator = create_spec_validator(document)(OpenAPISpecification.openapi_schema)
+    return [
+        f"{'/'.join(str(part) for part in error.absolute_path)}: {error.message[:160]}"
+        for error in validator.iter_errors(document)
+    ]
+
+
+def _repair_schema(schema: dict[str, Any], pointer: str, defects: list[Defect]) -> None:
+    if "examples" in schema:
+        examples = schema.pop("examples")
+        if isinstance(examples, list) and examples and "example" not in schema:
+            schema["example"] = examples[0]
+        defects.append(Defect("schema-examples", pointer, "'examples' is not allowed in a 3.0 schema; kept the first as 'example'"))
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+        defects.append(Defect("const", pointer, "'const' is 3.1 only; turned into a one-value enum"))
+    schema_type = schema.get("type")
+    if isinstance(schema_type, list):
+        others = [name for name in schema_type if name != "null"]
+        if "null" in schema_type:
+            schema["nullable"] = True
+        if len(others) == 1:
+            schema["type"] = others[0]
+        else:
+            schema.pop("type")
+        defects.append(Defect("type-list", pointer, "a list of types is 3.1 only; kept 'nullable'"))
+    elif schema_type == "null":
+        schema.pop("type")
+        schema["nullable"] = True
+        schema.setdefault("enum", [None])
+        defects.append(Defect("type-null", pointer, "type 'null' is 3.1 only; made a nullable null-only schema"))
+    for keyword_name in ("anyOf", "oneOf"):
+        branches = schema.get(keyword_name)
+        if not isinstance(branches, list):
+            continue
+        kept = [branch for branch in branches if not _is_null_schema(branch)]
+        if len(kept) != len(branches):
+            schema[keyword_name] = kept or [{}]
+            schema["nullable"] = True
+            defects.append(Defect("type-null", pointer, f"a 'null' branch of {keyword_name} became 'nullable: true'"))
+
+
+def _is_null_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null"
+
+
+def _repair_defaults(document: dict[str, Any], defects: list[Defect]) -> None:
+    # Checked the way Connexion checks them: against the schema the default sits in.
+    validator_class = extend(jsonschema.Draft4Validator, {"type": NullableTypeValidator})
+    root_validator = validator_class(document)
+
+    def check(schema: dict[str, Any], pointer: str) -> None:
+        if "default" not in schema:
+            return
+        errors = list(root_validator.evolve(schema=schema).iter_errors(schema["default"]))
+        if errors:
+            schema.pop("default")
+            defects.append(Defect("bad-default", pointer, f"default violates its own schema: {errors[0].message[:120]}"))
+
+    visit_schemas(document, check)
+
+
+def _repair_operations(document: dict[str, Any], defects: list[Defect]) -> None:
+    seen_ids: set[str] = set()
+    for path, method, operation in operations(document):
+        where = f"{method.upper()} {path}"
+        variables = set(_PATH_VARIABLE.findall(path))
+        shared = document["paths"][path].get("parameters", []) or []
+        parameters = [*shared, *(operation.get("parameters") or [])]
+        declared = set()
+        kept = []
+        for parameter in operation.get("parameters") or []:
+            if parameter.get("in") == "path" and parameter.get("name") not in variables:
+                defects.append(Defect("orphan-path-parameter", where, f"path parameter '{parameter.get('name')}' is not in the path; removed"))
+                continue
+            kept.append(parameter)
+        if "parameters" in operation:
+            operation["parameters"] = kept
+        for parameter in parameters:
+            if parameter.get("in") == "path" and parameter.get("name") in variables:
+                declared.add(parameter["name"])
+        for missing in sorted(variables - declared):
+            operation.setdefault("parameters", []).append(
+                {"name": missing, "in": "path", "required": True, "schema": {"type": "string"}}
+            )
+            defects.append(Defect("undeclared-path-parameter", where, f"'{{{missing}}}' was not declared; added as a string"))
+        for parameter in parameters:
+            name = str(parameter.get("name", ""))
+            if parameter.get("in") == "query" and not _IDENTIFIER.fullmatch(name):
+                defects.append(Defect("query-name", where, f"query parameter '{name}' is not a plain name; matched literally", repaired=False))
+        _repair_operation_id(operation, where, method, path, seen_ids, defects)
+        content = (operation.get("requestBody") or {}).get("content") or {}
+        if len(content) > 1:
+            defects.append(Defect("body-media-types", where, f"body accepted as {', '.join(content)}; each is validated", repaired=False))
+
+
+def _repair_operation_id(
+    operation: dict[str, Any],
+    where: str,
+    method: str,
+    path: str,
+    seen: set[str],
+    defects: list[Defect],
+) -> None:
+    original = operation.get("operationId")
+    candidate = original or f"{method}_{path}"
+    candidate = re.sub(r"\W+", "_", str(candidate)).strip("_") or method
+    if candidate[0].isdigit() or keyword.iskeyword(candidate):
+        candidate = f"op_{candidate}"
+    unique = candidate
+    counter = 2
+    while unique in seen:
+        unique = f"{candidate}_{counter}"
+        counter += 1
+    seen.add(unique)
+    if unique != original:
+        operation["operationId"] = unique
+        defects.append(Defect("operation-id", where, f"operationId {original!r} is not a unique Python name; now {unique!r}"))

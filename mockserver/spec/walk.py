@@ -1,0 +1,87 @@
+"""Visit every schema object of an OpenAPI document, wherever it sits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+SchemaVisitor = Callable[[dict[str, Any], str], None]
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path template, lower-case method, operation object) for every operation."""
+    for path, item in document.get("paths", {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield path, method, operation
+
+
+def visit_schemas(document: dict[str, Any], visitor: SchemaVisitor) -> None:
+    """Call `visitor(schema, pointer)` on every schema object, parents before children."""
+    components = document.get("components", {})
+    for name, schema in components.get("schemas", {}).items():
+        _visit(schema, f"#/components/schemas/{name}", visitor)
+    for name, parameter in components.get("parameters", {}).items():
+        _visit_holder(parameter, f"#/components/parameters/{name}", visitor)
+    for name, response in components.get("responses", {}).items():
+        _visit_response(response, f"#/components/responses/{name}", visitor)
+    for name, body in components.get("requestBodies", {}).items():
+        _visit_content(body, f"#/components/requestBodies/{name}", visitor)
+    for path, item in document.get("paths", {}).items():
+        base = f"#/paths/{_escape(path)}"
+        for index, parameter in enumerate(item.get("parameters", []) or []):
+            _visit_holder(parameter, f"{base}/parameters/{index}", visitor)
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            op_base = f"{base}/{method}"
+            for index, parameter in enumerate(operation.get("parameters", []) or []):
+                _visit_holder(parameter, f"{op_base}/parameters/{index}", visitor)
+            if isinstance(operation.get("requestBody"), dict):
+                _visit_content(operation["requestBody"], f"{op_base}/requestBody", visitor)
+            for code, response in (operation.get("responses") or {}).items():
+                _visit_response(response, f"{op_base}/responses/{code}", visitor)
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _visit_holder(holder: Any, pointer: str, visitor: SchemaVisitor) -> None:
+    if isinstance(holder, dict) and isinstance(holder.get("schema"), dict):
+        _visit(holder["schema"], f"{pointer}/schema", visitor)
+
+
+def _visit_content(holder: Any, pointer: str, visitor: SchemaVisitor) -> None:
+    if not isinstance(holder, dict):
+        return
+    for media_type, media in (holder.get("content") or {}).items():
+        _visit_holder(media, f"{pointer}/content/{_escape(media_type)}", visitor)
+
+
+def _visit_response(response: Any, pointer: str, visitor: SchemaVisitor) -> None:
+    if not isinstance(response, dict):
+        return
+    _visit_content(response, pointer, visitor)
+    for name, header in (response.get("headers") or {}).items():
+        _visit_holder(header, f"{pointer}/headers/{name}", visitor)
+
+
+def _visit(schema: Any, pointer: str, visitor: SchemaVisitor) -> None:
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return
+    visitor(schema, pointer)
+    for name, child in (schema.get("properties") or {}).items():
+        _visit(child, f"{pointer}/properties/{name}", visitor)
+    for keyword in ("items", "additionalProperties", "not"):
+        if isinstance(schema.get(keyword), dict):
+            _visit(schema[keyword], f"{pointer}/{keyword}", visitor)
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for index, child in enumerate(schema.get(keyword) or []):
+            _visit(child, f"{pointer}/{keyword}/{index}", visitor)

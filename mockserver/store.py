@@ -1,0 +1,162 @@
+"""The embedded store: SQLite, a file or `:memory:`, one transaction around every write.
+
+Domain objects are JSON documents in `records`, addressed by (workspace, kind, id), so the
+generic behaviour can keep state for any operation of any schema. Several server processes
+may share one file: WAL mode plus `BEGIN IMMEDIATE` serialise their writes without loss.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS workspaces (
+    id INTEGER PRIMARY KEY, env TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    hmac_key TEXT NOT NULL, jwt_secret TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+    email TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL, role TEXT NOT NULL,
+    active INTEGER NOT NULL, permissions TEXT NOT NULL,
+    UNIQUE (workspace_id, email)
+);
+CREATE TABLE IF NOT EXISTS credentials (
+    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+    client_id TEXT NOT NULL UNIQUE, secret_sha256 TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id), label TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    workspace_id INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+    parent TEXT NOT NULL DEFAULT '', data TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, kind, id)
+);
+CREATE INDEX IF NOT EXISTS records_by_parent ON records (workspace_id, kind, parent);
+CREATE TABLE IF NOT EXISTS sequences (
+    workspace_id INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, name)
+);
+CREATE TABLE IF NOT EXISTS activities (
+    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, contract_id TEXT NOT NULL,
+    activity TEXT NOT NULL, performed_by TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL
+);
+"""
+
+_TABLES = ("activities", "sequences", "records", "credentials", "users", "workspaces", "meta")
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC with a Z, the vendor's datetime form."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Store:
+    """A SQLite database with the spotcheck schema. Safe to share between threads."""
+
+    def __init__(self, path: str = ":memory:") -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; BEGIN IMMEDIATE takes the file's write lock up front."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()
+
+    def wipe(self, db: sqlite3.Connection) -> None:
+        """Delete every row (inside the caller's transaction)."""
+        for table in _TABLES:
+            db.execute(f"DELETE FROM {table}")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    # -- records -----------------------------------------------------------------------
+
+    @staticmethod
+    def next_id(db: sqlite3.Connection, workspace_id: int, name: str) -> int:
+        db.execute(
+            "INSERT INTO sequences VALUES (?, ?, 1) ON CONFLICT (workspace_id, name) "
+            "DO UPDATE SET value = value + 1",
+            (workspace_id, name),
+        )
+        row = db.execute(
+            "SELECT value FROM sequences WHERE workspace_id = ? AND name = ?", (workspace_id, name)
+        ).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def put_record(
+        db: sqlite3.Connection,
+        workspace_id: int,
+        kind: str,
+        record_id: str,
+        data: dict[str, Any],
+        parent: str = "",
+    ) -> None:
+        now = utc_now()
+        db.execute(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (workspace_id, kind, id) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (workspace_id, kind, record_id, parent, json.dumps(data), now, now),
+        )
+
+    @staticmethod
+    def delete_record(db: sqlite3.Connection, workspace_id: int, kind: str, record_id: str) -> bool:
+        cursor = db.execute(
+            "DELETE FROM records WHERE workspace_id = ? AND kind = ? AND id = ?",
+            (workspace_id, kind, record_id),
+        )
+        return cursor.rowcount > 0
+
+    def get_record(self, workspace_id: int, kind: str, record_id: str) -> dict[str, Any] | None:
+        row = self.query_one(
+            "SELECT data FROM records WHERE workspace_id = ? AND kind = ? AND id = ?",
+            (workspace_id, kind, record_id),
+        )
+        return json.loads(row["data"]) if row else None
+
+    def list_records(
+        self, workspace_id: int, kind: str, parent: str | None = None
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT data FROM records WHERE workspace_id = ? AND kind = ?"
+        params: tuple[Any, ...] = (workspace_id, kind)
+        if parent is not None:
+            sql += " AND parent = ?"
+            params += (parent,)
+        rows = self.query(sql + " ORDER BY created_at, rowid", params)
+        return [json.loads(row["data"]) for row in rows]

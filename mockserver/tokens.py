@@ -1,0 +1,52 @@
+"""OAuth bearer JWTs issued by the mock for a workspace user (HS256, per-workspace secret)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from mockserver.errors import ApiProblem
+
+_ALGORITHM = "HS256"
+ISSUER = "spotcheck-mock"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    workspace_id: int
+    expires_at: int
+
+
+def issue_token(secret: str, user_id: int, workspace_id: int, ttl_seconds: int = 3600) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "sub": str(user_id),
+        "ws": workspace_id,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, secret, algorithm=_ALGORITHM)
+
+
+def verify_token(secret: str, token: str) -> TokenClaims:
+    """The token's claims, or a 401 that says whether it expired or is not ours."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[_ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "ws"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise ApiProblem(401, "The bearer token has expired.", "token_expired") from None
+    except jwt.InvalidTokenError:
+        raise ApiProblem(401, "The bearer token is not valid.", "token_invalid") from None
+    try:
+        return TokenClaims(int(claims["sub"]), int(claims["ws"]), int(claims["exp"]))
+    except (TypeError, ValueError):
+        raise ApiProblem(401, "The bearer token is not valid.", "token_invalid") from None

@@ -1,0 +1,88 @@
+"""Connexion's request-body validators, made to answer 400 for any malformed client input.
+
+Connexion 3.3 turns some client mistakes into 500s: a JSON body that is not UTF-8, a form
+field whose schema has no plain `type` (anyOf), a broken multipart stream. Those are the
+client's errors; these subclasses report them as 400 with field-level detail instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.datastructures import MediaTypeDict
+from connexion.json_schema import Draft4RequestValidator
+from connexion.validators import (
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+    ParameterValidator,
+)
+from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
+from jsonschema import Draft4Validator
+from starlette.formparsers import MultiPartException
+from starlette.types import Receive, Scope
+
+from mockserver.errors import ApiProblem, FieldError
+
+_MALFORMED = (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError, MultiPartException)
+_MAX_FIELD_ERRORS = 20
+
+
+def _field_errors(schema: dict[str, Any], body: Any) -> list[FieldError]:
+    validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(body), key=lambda error: list(map(str, error.path)))
+    return [
+        FieldError(".".join(str(part) for part in error.path) or "(body)", error.message[:300])
+        for error in errors[:_MAX_FIELD_ERRORS]
+    ]
+
+
+class _ClientSafe:
+    """Mixin: malformed bodies become 400s; schema violations list every failing field."""
+
+    _schema: dict[str, Any]
+    _strict_validation: bool
+    _required: bool
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        try:
+            return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
+        except _MALFORMED as error:
+            raise ApiProblem(400, f"The request body could not be parsed: {type(error).__name__}: {str(error)[:200]}") from None
+
+    def _validate(self, body: Any) -> None:
+        if body is None:
+            if self._required:
+                raise ApiProblem(400, "The request body must not be empty.")
+            return
+        if self._strict_validation:
+            super()._validate(body)  # type: ignore[misc]
+        errors = _field_errors(self._schema, body)
+        if errors:
+            first = errors[0]
+            raise ApiProblem(400, f"Invalid request body: {first.field}: {first.message}", errors=errors)
+
+
+class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
+    pass
+
+
+class ClientSafeFormValidator(_ClientSafe, FormDataValidator):
+    pass
+
+
+class ClientSafeMultiPartValidator(_ClientSafe, MultiPartFormDataValidator):
+    pass
+
+
+VALIDATOR_MAP = {
+    "parameter": ParameterValidator,
+    "body": MediaTypeDict(
+        {
+            "*/*json": ClientSafeJSONValidator,
+            "application/x-www-form-urlencoded": ClientSafeFormValidator,
+            "multipart/form-data": ClientSafeMultiPartValidator,
+        }
+    ),
+    "response": CONNEXION_VALIDATORS["response"],
+}

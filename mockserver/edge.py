@@ -43,6 +43,11 @@ class EdgeMiddleware:
             allow = ", ".join(match.allowed)
             await send_problem(send, ApiProblem(405, f"Method \"{method}\" not allowed.", headers={"Allow": allow}))
             return
+        wrong_value = match.operation.path_parameter_error(match.params)
+        if wrong_value:
+            # Like the vendor's URL converters: a value of the wrong shape matches no route.
+            await send_problem(send, ApiProblem(404, f"Not found: {wrong_value}."))
+            return
         context = request_context(scope)
         context.operation = match.operation
         context.path_params = match.params

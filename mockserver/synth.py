@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mockserver.spec.walk import resolve
+
 _MAX_DEPTH = 8
 
 _FORMAT_VALUES = {
@@ -37,22 +39,7 @@ class Synthesizer:
         return Synthesizer(self._document, use_examples=False)
 
     def resolve(self, schema: Any) -> dict[str, Any]:
-        seen = 0
-        while isinstance(schema, dict) and "$ref" in schema and seen < 50:
-            schema = self._lookup(schema["$ref"])
-            seen += 1
-        return schema if isinstance(schema, dict) else {}
-
-    def _lookup(self, ref: str) -> Any:
-        if not ref.startswith("#/"):
-            return {}
-        node: Any = self._document
-        for token in ref[2:].split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or token not in node:
-                return {}
-            node = node[token]
-        return node
+        return resolve(self._document, schema)
 
     def example(self, schema: Any, depth: int = 0) -> Any:
         """A value valid against `schema` (OpenAPI 3.0 flavour of JSON Schema)."""

@@ -7,7 +7,12 @@ client's errors; these subclasses report them as 400 with field-level detail ins
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
 
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
@@ -23,6 +28,55 @@ from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope
 
 from mockserver.errors import ApiProblem, FieldError
+
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+)
+_EMPTY = object()  # no body at all, as opposed to a JSON `null`
+
+
+@Draft4Validator.FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    # Registered on the shared draft-4 checker because Connexion's parameter validator uses
+    # it; without rfc3339-validator installed, jsonschema would accept any string.
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339.fullmatch(value):
+        raise ValueError("not an RFC 3339 date-time")
+    datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    return True
+
+
+@Draft4Validator.FORMAT_CHECKER.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if isinstance(value, str):
+        date.fromisoformat(value) if len(value) == 10 else _fail("not a YYYY-MM-DD date")
+    return True
+
+
+@Draft4Validator.FORMAT_CHECKER.checks("uuid", raises=ValueError)
+def _is_uuid(value: object) -> bool:
+    if isinstance(value, str):
+        UUID(value) if len(value) in (32, 36) else _fail("not a UUID")
+    return True
+
+
+@Draft4Validator.FORMAT_CHECKER.checks("uri", raises=ValueError)
+def _is_uri(value: object) -> bool:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if not parts.scheme or not (parts.netloc or parts.path) or not _is_visible(value):
+            raise ValueError("not an absolute URI")
+    return True
+
+
+def _is_visible(value: str) -> bool:
+    return value.isprintable() and not any(char.isspace() for char in value)
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
 
 _MALFORMED = (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError, MultiPartException)
 _MAX_FIELD_ERRORS = 20
@@ -51,7 +105,7 @@ class _ClientSafe:
             raise ApiProblem(400, f"The request body could not be parsed: {type(error).__name__}: {str(error)[:200]}") from None
 
     def _validate(self, body: Any) -> None:
-        if body is None:
+        if body is _EMPTY or (body is None and not isinstance(self, JSONRequestBodyValidator)):
             if self._required:
                 raise ApiProblem(400, "The request body must not be empty.")
             return
@@ -64,7 +118,14 @@ class _ClientSafe:
 
 
 class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
-    pass
+    async def _parse(self, stream: Any, scope: Scope) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw.strip():
+            return _EMPTY
+        try:
+            return json.loads(raw.decode(self._encoding))
+        except ValueError as error:
+            raise ApiProblem(400, f"The request body is not valid JSON: {error}") from None
 
 
 class ClientSafeFormValidator(_ClientSafe, FormDataValidator):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.walk import operations
+from mockserver.spec.walk import operations, resolve
 
 _PATH_VARIABLE = re.compile(r"{([^{}]+)}")
 
@@ -24,6 +24,16 @@ class Operation:
     operation_id: str
     security: tuple[tuple[str, ...], ...]
     definition: dict[str, Any] = field(repr=False, compare=False, hash=False)
+    path_schemas: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    def path_parameter_error(self, params: dict[str, str]) -> str | None:
+        """Why a concrete path value does not fit its parameter's schema (None if it fits)."""
+        for name, value in params.items():
+            schema = self.path_schemas.get(name)
+            if schema and not _fits(schema, value):
+                expected = schema.get("type") or "the documented format"
+                return f"path parameter '{name}' must be {_article(expected)} {expected}, got {value!r}"
+        return None
 
     @property
     def is_open(self) -> bool:
@@ -65,6 +75,7 @@ class OperationIndex:
                 operation_id=str(definition.get("operationId", "")),
                 security=tuple(tuple(requirement) for requirement in security),
                 definition=definition,
+                path_schemas=_path_schemas(document, path, definition),
             )
             self.operations.append(operation)
             template = templates.get(path)
@@ -96,6 +107,44 @@ class OperationIndex:
     def find(self, method: str, path_template: str) -> Operation | None:
         template = next((t for t in self._templates if t.path == path_template), None)
         return template.methods.get(method.lower()) if template else None
+
+
+def _path_schemas(document: dict[str, Any], path: str, definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    shared = document["paths"][path].get("parameters") or []
+    schemas = {}
+    for parameter in [*shared, *(definition.get("parameters") or [])]:
+        parameter = resolve(document, parameter)
+        if parameter.get("in") == "path":
+            schemas[_group_name(str(parameter.get("name")))] = resolve(document, parameter.get("schema"))
+    return schemas
+
+
+def _fits(schema: dict[str, Any], value: str) -> bool:
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            int(value)
+        elif kind == "number":
+            float(value)
+        elif kind == "boolean" and value not in ("true", "false"):
+            return False
+    except ValueError:
+        return False
+    if "enum" in schema and value not in [str(item) for item in schema["enum"]]:
+        return False
+    pattern = schema.get("pattern")
+    return not (kind == "string" and pattern and not _safe_search(pattern, value))
+
+
+def _safe_search(pattern: str, value: str) -> bool:
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return True
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _compile(path: str) -> _Template:

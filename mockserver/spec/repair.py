@@ -20,7 +20,7 @@ from connexion.spec import OpenAPISpecification, create_spec_validator
 from jsonschema.validators import extend
 
 from mockserver.errors import SchemaError
-from mockserver.spec.walk import operations, visit_schemas
+from mockserver.spec.walk import operations, resolve, visit_schemas
 
 _PATH_VARIABLE = re.compile(r"{([^{}]+)}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -156,9 +156,44 @@ def _repair_operations(document: dict[str, Any], defects: list[Defect]) -> None:
             if parameter.get("in") == "query" and not _IDENTIFIER.fullmatch(name):
                 defects.append(Defect("query-name", where, f"query parameter '{name}' is not a plain name; matched literally", repaired=False))
         _repair_operation_id(operation, where, method, path, seen_ids, defects)
-        content = (operation.get("requestBody") or {}).get("content") or {}
-        if len(content) > 1:
-            defects.append(Defect("body-media-types", where, f"body accepted as {', '.join(content)}; each is validated", repaired=False))
+        _repair_form_bodies(document, operation, where, defects)
+        _repair_bodyless_responses(operation, where, defects)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_SCALARS = ("string", "integer", "number", "boolean")
+
+
+def _repair_form_bodies(
+    document: dict[str, Any], operation: dict[str, Any], where: str, defects: list[Defect]
+) -> None:
+    # A form field is one string: nested objects and arrays have no single unambiguous form
+    # encoding ('roles=0' is both an int and a one-item list), so such bodies are JSON-only.
+    body = resolve(document, operation.get("requestBody"))
+    content = body.get("content") or {}
+    if "application/json" not in content:
+        return
+    for media_type in _FORM_TYPES:
+        if media_type not in content:
+            continue
+        schema = resolve(document, content[media_type].get("schema"))
+        nested = [
+            name
+            for name, field in (schema.get("properties") or {}).items()
+            if resolve(document, field).get("type") not in _SCALARS
+        ]
+        if nested or schema.get("type") not in (None, "object"):
+            del content[media_type]
+            fields = ", ".join(nested[:3]) or "the body"
+            defects.append(Defect("form-body-nested", where, f"{media_type} dropped: {fields} cannot be sent as form fields; send JSON"))
+
+
+def _repair_bodyless_responses(operation: dict[str, Any], where: str, defects: list[Defect]) -> None:
+    for code in ("204", "304"):
+        response = (operation.get("responses") or {}).get(code)
+        if isinstance(response, dict) and response.get("content"):
+            del response["content"]
+            defects.append(Defect("bodyless-status-content", where, f"a {code} response carries no body; its content was removed"))
 
 
 def _repair_operation_id(

@@ -85,3 +85,20 @@ def _visit(schema: Any, pointer: str, visitor: SchemaVisitor) -> None:
     for keyword in ("allOf", "anyOf", "oneOf"):
         for index, child in enumerate(schema.get(keyword) or []):
             _visit(child, f"{pointer}/{keyword}/{index}", visitor)
+
+
+def resolve(document: dict[str, Any], node: Any, max_hops: int = 50) -> dict[str, Any]:
+    """Follow local `$ref`s from `node` to the object they name ({} if they lead nowhere)."""
+    hops = 0
+    while isinstance(node, dict) and "$ref" in node and hops < max_hops:
+        ref = str(node["$ref"])
+        if not ref.startswith("#/"):
+            return {}
+        node = document
+        for token in ref[2:].split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or token not in node:
+                return {}
+            node = node[token]
+        hops += 1
+    return node if isinstance(node, dict) else {}

@@ -87,7 +87,7 @@ class SpotcheckApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.runtime.store.close()
+                # The store stays open: one app may serve several client sessions (tests).
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -105,7 +105,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         journal=Journal(settings.journal_size),
         catalog=ResponseCatalog(schema),
     )
-    authenticator = Authenticator(store, runtime.workspace, SchemeKinds(schema.security_schemes))
+    authenticator = Authenticator(store, lambda: runtime.workspace, SchemeKinds(schema.security_schemes))
     dispatcher = Dispatcher(runtime.catalog)
     connexion = ConnexionMiddleware(
         dispatcher,

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,17 +72,23 @@ def _classify(scheme: dict[str, Any]) -> tuple[str, str]:
 class Authenticator:
     """Checks requests against the credentials and users of one workspace."""
 
-    def __init__(self, store: Store, workspace: Workspace, kinds: SchemeKinds) -> None:
+    def __init__(self, store: Store, workspace: Callable[[], Workspace], kinds: SchemeKinds) -> None:
         self._store = store
-        self._workspace = workspace
+        self._current_workspace = workspace
         self._kinds = kinds
+
+    @property
+    def _workspace(self) -> Workspace:
+        # Looked up per request: an admin reset replaces the workspace row.
+        return self._current_workspace()
 
     def authenticate(self, operation: Operation, headers: dict[str, str]) -> Identity | None:
         """The caller's identity; None for an open operation called without credentials.
 
         Raises ApiProblem 401 (missing or wrong credentials) or 403 (not allowed).
         """
-        if operation.is_open and not _has_client_headers(headers):
+        presented = any(self._presented(name, headers) for req in operation.security for name in req)
+        if operation.is_open and not presented:
             return None
         failure: ApiProblem | None = None
         dual = self._is_dual(operation)
@@ -97,9 +104,18 @@ class Authenticator:
                     failure = problem
                 continue
             return identity
-        if operation.is_open:
-            return None
+        # Like the vendor, a credential that is presented must be valid even where anonymous
+        # calls are allowed.
         raise failure or ApiProblem(401, NOT_PROVIDED)
+
+    def _presented(self, scheme: str, headers: dict[str, str]) -> bool:
+        kind = self._kinds.kinds.get(scheme)
+        if kind in ("bearer", "basic"):
+            return headers.get("authorization", "").lower().startswith(kind)
+        if kind == "origin":
+            return False  # browsers send Origin on their own; it is not a credential
+        header = self._kinds.headers.get(scheme)
+        return bool(header and headers.get(header))
 
     def _is_dual(self, operation: Operation) -> bool:
         kinds = {self._kinds.kinds.get(name) for req in operation.security for name in req}
@@ -229,7 +245,3 @@ class Authenticator:
         if origin.rstrip("/") not in clickwrap.get("origins", []):
             raise ApiProblem(403, "This Origin is not allowed for the clickwrap.", "origin_not_allowed")
         return self._anonymous(f"clickwrap:{public_id}", "clickwrap")
-
-
-def _has_client_headers(headers: dict[str, str]) -> bool:
-    return bool(headers.get("client-id") or headers.get("authorization"))

@@ -54,9 +54,11 @@ def install_fixtures(store: Store, settings: Settings) -> None:
     """Replace everything in the store by the fixture workspaces (and the env credential)."""
     workspaces = read_fixtures(settings.fixtures)
     with store.transaction() as db:
+        # Keys survive a reset: receivers and clients configured with them keep working.
+        keys = {row[0]: (row[1], row[2]) for row in db.execute("SELECT env, hmac_key, jwt_secret FROM workspaces")}
         store.wipe(db)
         for data in workspaces:
-            _install_workspace(store, db, data, settings)
+            _install_workspace(store, db, data, settings, keys.get(data["environment"]))
         db.execute("INSERT INTO meta VALUES (?, '1')", (FIXTURES_VERSION_KEY,))
 
 
@@ -72,17 +74,20 @@ def ensure_fixtures(store: Store, settings: Settings) -> None:
 
 
 def _install_workspace(
-    store: Store, db: sqlite3.Connection, data: dict[str, Any], settings: Settings
+    store: Store,
+    db: sqlite3.Connection,
+    data: dict[str, Any],
+    settings: Settings,
+    keys: tuple[str, str] | None,
 ) -> None:
     env = data["environment"]
+    hmac_key, jwt_secret = keys or (
+        base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
+        secrets.token_urlsafe(32),
+    )
     cursor = db.execute(
         "INSERT INTO workspaces (env, name, hmac_key, jwt_secret) VALUES (?, ?, ?, ?)",
-        (
-            env,
-            data["workspace"]["name"],
-            base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
-            secrets.token_urlsafe(32),
-        ),
+        (env, data["workspace"]["name"], hmac_key, jwt_secret),
     )
     workspace_id = int(cursor.lastrowid or 0)
     user_ids = {}

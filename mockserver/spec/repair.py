@@ -132,12 +132,12 @@ def _repair_operations(document: dict[str, Any], defects: list[Defect]) -> None:
     for path, method, operation in operations(document):
         where = f"{method.upper()} {path}"
         variables = set(_PATH_VARIABLE.findall(path))
-        shared = document["paths"][path].get("parameters", []) or []
-        parameters = [*shared, *(operation.get("parameters") or [])]
+        shared = _as_list(document["paths"][path].get("parameters"))
+        parameters = [p for p in [*shared, *_as_list(operation.get("parameters"))] if isinstance(p, dict)]
         declared = set()
         kept = []
-        for parameter in operation.get("parameters") or []:
-            if parameter.get("in") == "path" and parameter.get("name") not in variables:
+        for parameter in _as_list(operation.get("parameters")):
+            if isinstance(parameter, dict) and parameter.get("in") == "path" and parameter.get("name") not in variables:
                 defects.append(Defect("orphan-path-parameter", where, f"path parameter '{parameter.get('name')}' is not in the path; removed"))
                 continue
             kept.append(parameter)
@@ -162,6 +162,10 @@ def _repair_operations(document: dict[str, Any], defects: list[Defect]) -> None:
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _SCALARS = ("string", "integer", "number", "boolean")
+
+
+def _as_list(node: Any) -> list[Any]:
+    return node if isinstance(node, list) else []
 
 
 def _repair_form_bodies(
@@ -189,8 +193,9 @@ def _repair_form_bodies(
 
 
 def _repair_bodyless_responses(operation: dict[str, Any], where: str, defects: list[Defect]) -> None:
+    responses = operation.get("responses")
     for code in ("204", "304"):
-        response = (operation.get("responses") or {}).get(code)
+        response = responses.get(code) if isinstance(responses, dict) else None
         if isinstance(response, dict) and response.get("content"):
             del response["content"]
             defects.append(Defect("bodyless-status-content", where, f"a {code} response carries no body; its content was removed"))

@@ -12,7 +12,7 @@ SchemaVisitor = Callable[[dict[str, Any], str], None]
 
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(path template, lower-case method, operation object) for every operation."""
-    for path, item in document.get("paths", {}).items():
+    for path, item in _mapping(document.get("paths")).items():
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
@@ -23,30 +23,40 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
 
 def visit_schemas(document: dict[str, Any], visitor: SchemaVisitor) -> None:
     """Call `visitor(schema, pointer)` on every schema object, parents before children."""
-    components = document.get("components", {})
-    for name, schema in components.get("schemas", {}).items():
+    components = _mapping(document.get("components"))
+    for name, schema in _mapping(components.get("schemas")).items():
         _visit(schema, f"#/components/schemas/{name}", visitor)
-    for name, parameter in components.get("parameters", {}).items():
+    for name, parameter in _mapping(components.get("parameters")).items():
         _visit_holder(parameter, f"#/components/parameters/{name}", visitor)
-    for name, response in components.get("responses", {}).items():
+    for name, response in _mapping(components.get("responses")).items():
         _visit_response(response, f"#/components/responses/{name}", visitor)
-    for name, body in components.get("requestBodies", {}).items():
+    for name, body in _mapping(components.get("requestBodies")).items():
         _visit_content(body, f"#/components/requestBodies/{name}", visitor)
-    for path, item in document.get("paths", {}).items():
+    for path, item in _mapping(document.get("paths")).items():
+        item = _mapping(item)
         base = f"#/paths/{_escape(path)}"
-        for index, parameter in enumerate(item.get("parameters", []) or []):
+        for index, parameter in enumerate(_sequence(item.get("parameters"))):
             _visit_holder(parameter, f"{base}/parameters/{index}", visitor)
         for method in HTTP_METHODS:
             operation = item.get(method)
             if not isinstance(operation, dict):
                 continue
             op_base = f"{base}/{method}"
-            for index, parameter in enumerate(operation.get("parameters", []) or []):
+            for index, parameter in enumerate(_sequence(operation.get("parameters"))):
                 _visit_holder(parameter, f"{op_base}/parameters/{index}", visitor)
             if isinstance(operation.get("requestBody"), dict):
                 _visit_content(operation["requestBody"], f"{op_base}/requestBody", visitor)
-            for code, response in (operation.get("responses") or {}).items():
+            for code, response in _mapping(operation.get("responses")).items():
                 _visit_response(response, f"{op_base}/responses/{code}", visitor)
+
+
+def _mapping(node: Any) -> dict[str, Any]:
+    # Malformed documents are reported by the meta-schema check, not crashed on here.
+    return node if isinstance(node, dict) else {}
+
+
+def _sequence(node: Any) -> list[Any]:
+    return node if isinstance(node, list) else []
 
 
 def _escape(token: str) -> str:
@@ -61,7 +71,7 @@ def _visit_holder(holder: Any, pointer: str, visitor: SchemaVisitor) -> None:
 def _visit_content(holder: Any, pointer: str, visitor: SchemaVisitor) -> None:
     if not isinstance(holder, dict):
         return
-    for media_type, media in (holder.get("content") or {}).items():
+    for media_type, media in _mapping(holder.get("content")).items():
         _visit_holder(media, f"{pointer}/content/{_escape(media_type)}", visitor)
 
 
@@ -69,7 +79,7 @@ def _visit_response(response: Any, pointer: str, visitor: SchemaVisitor) -> None
     if not isinstance(response, dict):
         return
     _visit_content(response, pointer, visitor)
-    for name, header in (response.get("headers") or {}).items():
+    for name, header in _mapping(response.get("headers")).items():
         _visit_holder(header, f"{pointer}/headers/{name}", visitor)
 
 
@@ -77,13 +87,13 @@ def _visit(schema: Any, pointer: str, visitor: SchemaVisitor) -> None:
     if not isinstance(schema, dict) or "$ref" in schema:
         return
     visitor(schema, pointer)
-    for name, child in (schema.get("properties") or {}).items():
+    for name, child in _mapping(schema.get("properties")).items():
         _visit(child, f"{pointer}/properties/{name}", visitor)
     for keyword in ("items", "additionalProperties", "not"):
         if isinstance(schema.get(keyword), dict):
             _visit(schema[keyword], f"{pointer}/{keyword}", visitor)
     for keyword in ("allOf", "anyOf", "oneOf"):
-        for index, child in enumerate(schema.get(keyword) or []):
+        for index, child in enumerate(_sequence(schema.get(keyword))):
             _visit(child, f"{pointer}/{keyword}/{index}", visitor)
 
 

@@ -1,0 +1,89 @@
+"""Shared fixtures: one loaded schema per session, a fresh app (own store) per test."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from mockserver.app import SpotcheckApp, create_app  # noqa: E402
+from mockserver.settings import Settings  # noqa: E402
+from mockserver.spec import LoadedSchema, load_schema  # noqa: E402
+
+UAT = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}
+PRODUCTION = {"client-id": "prod-client-acme", "client-secret": "prod-secret-acme-0001"}
+
+_VENDOR_SKIPPED: list[str] = []
+
+
+def vendor_spec_path() -> Path | None:
+    value = os.environ.get("SPOTCHECK_VENDOR_SPEC")
+    return Path(value) if value else None
+
+
+@pytest.fixture(scope="session")
+def vendor_spec() -> Path:
+    """The verbatim vendor schema; tests using it skip loudly without SPOTCHECK_VENDOR_SPEC."""
+    path = vendor_spec_path()
+    if path is None:
+        pytest.skip("SPOTCHECK_VENDOR_SPEC is not set: vendor-schema tests skipped")
+    if not path.is_file():
+        pytest.fail(f"SPOTCHECK_VENDOR_SPEC points to a missing file: {path}")
+    return path
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "SPOTCHECK_VENDOR_SPEC" in str(report.longrepr):
+        _VENDOR_SKIPPED.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _VENDOR_SKIPPED:
+        terminalreporter.section("VENDOR SCHEMA NOT TESTED", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(_VENDOR_SKIPPED)} tests skipped: set SPOTCHECK_VENDOR_SPEC to the vendor's "
+            "OpenAPI file (.ci/run does) to check the mock against it."
+        )
+
+
+@pytest.fixture(scope="session")
+def our_schema() -> LoadedSchema:
+    return load_schema(Settings().spec)
+
+
+@pytest.fixture(scope="session")
+def vendor_schema(vendor_spec: Path) -> LoadedSchema:
+    return load_schema(str(vendor_spec))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for a test that builds its own app (own store in tmp_path)."""
+    return Settings(db=str(tmp_path / "mock.db"), rate_limit=0, validate_responses=True)
+
+
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory: pytest.TempPathFactory, our_schema: LoadedSchema) -> SpotcheckApp:
+    # Building Connexion's stack takes about a second: one app per session, reset per test
+    # (the pytest-httpserver way).
+    db = tmp_path_factory.mktemp("shared") / "mock.db"
+    return create_app(Settings(db=str(db), rate_limit=0, validate_responses=True), our_schema)
+
+
+@pytest.fixture
+def app(shared_app: SpotcheckApp) -> SpotcheckApp:
+    shared_app.runtime.reset()
+    return shared_app
+
+
+@pytest.fixture
+def client(app: SpotcheckApp) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client

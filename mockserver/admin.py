@@ -26,7 +26,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def problem_response(problem: ApiProblem) -> Response:
     body, headers = encode_problem(problem)
-    return Response(body, status_code=problem.status, headers={k.decode(): v.decode() for k, v in headers})
+    return Response(
+        body, status_code=problem.status, headers={k.decode(): v.decode() for k, v in headers}
+    )
 
 
 def _guarded(runtime: Runtime, endpoint: Endpoint) -> Endpoint:
@@ -85,9 +87,10 @@ def admin_app(runtime: Runtime) -> Router:
         email = body.get("user_email")
         ttl = body.get("ttl_seconds", 3600)
         if not isinstance(email, str) or not isinstance(ttl, int) or isinstance(ttl, bool):
-            raise ApiProblem(400, "Send {\"user_email\": str, \"ttl_seconds\": int}.")
+            raise ApiProblem(400, 'Send {"user_email": str, "ttl_seconds": int}.')
         user = runtime.store.query_one(
-            "SELECT id FROM users WHERE workspace_id = ? AND email = ?", (runtime.workspace.id, email)
+            "SELECT id FROM users WHERE workspace_id = ? AND email = ?",
+            (runtime.workspace.id, email),
         )
         if user is None:
             raise ApiProblem(404, f"No user {email!r} in the {runtime.settings.env} workspace.")

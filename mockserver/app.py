@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from connexion import ConnexionMiddleware
+from connexion.exceptions import ProblemException
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
@@ -23,7 +24,6 @@ from connexion.middleware.response_validation import ResponseValidationMiddlewar
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
-from connexion.exceptions import ProblemException
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -105,7 +105,9 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         journal=Journal(settings.journal_size),
         catalog=ResponseCatalog(schema),
     )
-    authenticator = Authenticator(store, lambda: runtime.workspace, SchemeKinds(schema.security_schemes))
+    authenticator = Authenticator(
+        store, lambda: runtime.workspace, SchemeKinds(schema.security_schemes)
+    )
     dispatcher = Dispatcher(runtime.catalog)
     connexion = ConnexionMiddleware(
         dispatcher,

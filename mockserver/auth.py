@@ -72,7 +72,9 @@ def _classify(scheme: dict[str, Any]) -> tuple[str, str]:
 class Authenticator:
     """Checks requests against the credentials and users of one workspace."""
 
-    def __init__(self, store: Store, workspace: Callable[[], Workspace], kinds: SchemeKinds) -> None:
+    def __init__(
+        self, store: Store, workspace: Callable[[], Workspace], kinds: SchemeKinds
+    ) -> None:
         self._store = store
         self._current_workspace = workspace
         self._kinds = kinds
@@ -87,7 +89,9 @@ class Authenticator:
 
         Raises ApiProblem 401 (missing or wrong credentials) or 403 (not allowed).
         """
-        presented = any(self._presented(name, headers) for req in operation.security for name in req)
+        presented = any(
+            self._presented(name, headers) for req in operation.security for name in req
+        )
         if operation.is_open and not presented:
             return None
         failure: ApiProblem | None = None
@@ -100,7 +104,9 @@ class Authenticator:
             except ApiProblem as problem:
                 # Prefer the most specific reason: a presented-but-wrong credential or a
                 # forbidden user over "nothing was sent" for another alternative.
-                if failure is None or (failure.code == "not_authenticated" and problem.code != "not_authenticated"):
+                if failure is None or (
+                    failure.code == "not_authenticated" and problem.code != "not_authenticated"
+                ):
                     failure = problem
                 continue
             return identity
@@ -132,7 +138,9 @@ class Authenticator:
         if "basic" in kinds:
             return self._basic(headers)
         if "clickwrap" in kinds:
-            return self._clickwrap(headers, self._kinds.headers.get(kinds.get("origin", ""), "origin"))
+            return self._clickwrap(
+                headers, self._kinds.headers.get(kinds.get("origin", ""), "origin")
+            )
         # A scheme this mock has no rule for: presence is all it can check.
         for name in requirement:
             header = self._kinds.headers.get(name)
@@ -173,7 +181,9 @@ class Authenticator:
         if impersonated:
             return self._impersonate(identity, impersonated)
         if not row["active"]:
-            raise ApiProblem(403, "The user linked to this credential is not active.", "user_inactive")
+            raise ApiProblem(
+                403, "The user linked to this credential is not active.", "user_inactive"
+            )
         return identity
 
     def _impersonate(self, identity: Identity, email: str) -> Identity:
@@ -182,9 +192,13 @@ class Authenticator:
             (identity.workspace_id, email),
         )
         if user is None:
-            raise ApiProblem(403, "user-email does not name a member of this workspace.", "unknown_user")
+            raise ApiProblem(
+                403, "user-email does not name a member of this workspace.", "unknown_user"
+            )
         if not user["active"]:
-            raise ApiProblem(403, "user-email names a user who is not active in this workspace.", "user_inactive")
+            raise ApiProblem(
+                403, "user-email names a user who is not active in this workspace.", "user_inactive"
+            )
         return Identity(
             workspace_id=identity.workspace_id,
             user_id=user["id"],
@@ -199,7 +213,11 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiProblem(401, NOT_PROVIDED)
         if dual and headers.get("x-sd-auth-type", "").lower() != "oauth-jwt":
-            raise ApiProblem(401, "Send 'X-SD-Auth-Type: oauth-jwt' with a bearer token on this route.", "auth_type_required")
+            raise ApiProblem(
+                401,
+                "Send 'X-SD-Auth-Type: oauth-jwt' with a bearer token on this route.",
+                "auth_type_required",
+            )
         claims = verify_token(self._workspace.jwt_secret, token.strip())
         if claims.workspace_id != self._workspace.id:
             raise ApiProblem(401, "The bearer token is not valid.", "token_invalid")
@@ -208,7 +226,9 @@ class Authenticator:
             (claims.user_id, self._workspace.id),
         )
         if user is None or not user["active"]:
-            raise ApiProblem(403, "The token's user is not an active member of this workspace.", "user_inactive")
+            raise ApiProblem(
+                403, "The token's user is not an active member of this workspace.", "user_inactive"
+            )
         return Identity(
             workspace_id=self._workspace.id,
             user_id=user["id"],
@@ -225,7 +245,9 @@ class Authenticator:
         try:
             decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise ApiProblem(401, "The Basic credentials are not valid base64 of id:secret.") from None
+            raise ApiProblem(
+                401, "The Basic credentials are not valid base64 of id:secret."
+            ) from None
         client_id, separator, client_secret = decoded.partition(":")
         if not separator or not client_id or not client_secret:
             raise ApiProblem(401, "The Basic credentials are not valid base64 of id:secret.")
@@ -243,5 +265,7 @@ class Authenticator:
         if clickwrap is None:
             raise ApiProblem(401, "Unknown clickwrap-id.", "invalid_credentials")
         if origin.rstrip("/") not in clickwrap.get("origins", []):
-            raise ApiProblem(403, "This Origin is not allowed for the clickwrap.", "origin_not_allowed")
+            raise ApiProblem(
+                403, "This Origin is not allowed for the clickwrap.", "origin_not_allowed"
+            )
         return self._anonymous(f"clickwrap:{public_id}", "clickwrap")

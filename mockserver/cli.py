@@ -1,8 +1,8 @@
 """`spotcheck`: serve the mock, lint and derive schemas.
 
-    spotcheck serve [--spec FILE|URL] [--host H] [--port P] [--env uat|production] [--db FILE]
-    spotcheck schema lint FILE|URL
-    spotcheck schema derive VENDOR_FILE OUT_FILE
+spotcheck serve [--spec FILE|URL] [--host H] [--port P] [--env uat|production] [--db FILE]
+spotcheck schema lint FILE|URL
+spotcheck schema derive VENDOR_FILE OUT_FILE
 """
 
 from __future__ import annotations
@@ -32,9 +32,16 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--db", help="SQLite file, or :memory: (default)")
     serve.add_argument("--fixtures", help="folder of fixture workspaces (default fixtures/)")
     serve.add_argument("--rate-limit", type=float, dest="rate_limit", help="requests/s, 0 = off")
-    serve.add_argument("--validate-responses", action="store_true", default=None, dest="validate_responses")
-    serve.add_argument("--no-overlays", action="store_false", default=None, dest="overlays",
-                       help="serve the schema without the standard-error overlay")
+    serve.add_argument(
+        "--validate-responses", action="store_true", default=None, dest="validate_responses"
+    )
+    serve.add_argument(
+        "--no-overlays",
+        action="store_false",
+        default=None,
+        dest="overlays",
+        help="serve the schema without the standard-error overlay",
+    )
     serve.add_argument("--log-level", default="warning")
 
 
@@ -42,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spotcheck", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     _serve_parser(commands)
-    schema = commands.add_parser("schema", help="schema tools").add_subparsers(dest="schema_command", required=True)
+    schema = commands.add_parser("schema", help="schema tools").add_subparsers(
+        dest="schema_command", required=True
+    )
     lint = schema.add_parser("lint", help="report (and count) the defects the loader repairs")
     lint.add_argument("source")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
@@ -65,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpotcheckError as error:
         print(f"spotcheck: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `spotcheck schema lint FILE | head`
+        return 0
 
 
 def _is_loopback(host: str) -> bool:
@@ -87,7 +98,9 @@ def serve(args: argparse.Namespace) -> int:
     logging.getLogger("connexion.operations").setLevel(logging.ERROR)
     settings = Settings.build(vars(args), os.environ)
     if not _is_loopback(settings.host) and not settings.admin_token:
-        raise SpotcheckError("binding beyond loopback needs SPOTCHECK_ADMIN_TOKEN to guard /__admin/")
+        raise SpotcheckError(
+            "binding beyond loopback needs SPOTCHECK_ADMIN_TOKEN to guard /__admin/"
+        )
     app = create_app(settings)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -106,9 +119,13 @@ def _banner(settings: Settings, runtime: object, port: int) -> str:
     lines = [f"spotcheck mock ({settings.env}) serving {url}", f"  schema: {settings.spec}"]
     if settings.client_id:
         # Given through the environment: name it, never echo the secret.
-        lines.append(f"  credential: client-id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)")
+        lines.append(
+            f"  credential: client-id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)"
+        )
     else:
-        workspace = next(w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env)
+        workspace = next(
+            w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env
+        )
         credential = workspace["credentials"][0]
         lines.append(
             f"  fixture credential: client-id: {credential['client_id']}  "
@@ -127,7 +144,10 @@ def lint(source: str, as_json: bool) -> int:
         print(json.dumps([d.__dict__ for d in result.defects], indent=2))
         return 0
     counts = result.counts()
-    print(f"{source}: {len(result.defects)} defects ({sum(not d.repaired for d in result.defects)} kept as they are)")
+    print(
+        f"{source}: {len(result.defects)} defects "
+        f"({sum(not d.repaired for d in result.defects)} kept as they are)"
+    )
     for kind, count in counts.most_common():
         print(f"  {kind}: {count}")
     for defect in result.defects:
@@ -143,7 +163,9 @@ def derive(source: str, out: str) -> int:
     servers = [{"url": "http://127.0.0.1:8080"}] + [
         {"url": f"https://api.{region}.spotdraft.com"} for region in ("us", "eu", "in", "me")
     ]
-    document = derive_schema(read_document(source), "SpotDraft public API (spotcheck model)", servers)
+    document = derive_schema(
+        read_document(source), "SpotDraft public API (spotcheck model)", servers
+    )
     Path(out).write_text(dump(document), encoding="utf-8")
     print(f"wrote {out}: {sum(1 for _ in document['paths'])} paths")
     return 0

@@ -6,6 +6,7 @@ copies, so what security decides is visible to the journal and the handlers.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +24,14 @@ class RequestContext:
     identity: Identity | None = None
 
 
-def request_context(scope: dict[str, Any]) -> RequestContext:
+def request_context(scope: MutableMapping[str, Any]) -> RequestContext:
     context = scope.get(SCOPE_KEY)
     if context is None:
         context = scope[SCOPE_KEY] = RequestContext(request_id="")
     return context
 
 
-def header_map(scope: dict[str, Any]) -> dict[str, str]:
+def header_map(scope: MutableMapping[str, Any]) -> dict[str, str]:
     """Request headers as a lower-case dict (the last value wins); undecodable bytes replaced."""
     return {
         name.decode("latin-1").lower(): value.decode("latin-1")

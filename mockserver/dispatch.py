@@ -17,7 +17,9 @@ Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 
 
 class Dispatcher:
-    def __init__(self, catalog: ResponseCatalog, behaviours: dict[str, Handler] | None = None) -> None:
+    def __init__(
+        self, catalog: ResponseCatalog, behaviours: dict[str, Handler] | None = None
+    ) -> None:
         self.catalog = catalog
         self.behaviours = behaviours or {}
 
@@ -33,7 +35,9 @@ class Dispatcher:
         if not routing.get("operation_id"):
             # Our edge matched but Connexion's router did not (odd characters in the path), so
             # nothing validated this request: refuse it rather than answer unchecked.
-            await send_problem(send, ApiProblem(404, "Not found: the path has characters no route accepts."))
+            await send_problem(
+                send, ApiProblem(404, "Not found: the path has characters no route accepts.")
+            )
             return
         request = Request(scope, receive)
         handler = self.behaviours.get(operation.key)

@@ -41,7 +41,9 @@ class EdgeMiddleware:
             return
         if match.operation is None:
             allow = ", ".join(match.allowed)
-            await send_problem(send, ApiProblem(405, f"Method \"{method}\" not allowed.", headers={"Allow": allow}))
+            await send_problem(
+                send, ApiProblem(405, f'Method "{method}" not allowed.', headers={"Allow": allow})
+            )
             return
         wrong_value = match.operation.path_parameter_error(match.params)
         if wrong_value:
@@ -62,7 +64,10 @@ class EdgeMiddleware:
                 {
                     "type": "http.response.start",
                     "status": 302,
-                    "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")],
+                    "headers": [
+                        (b"location", location.encode("latin-1")),
+                        (b"content-length", b"0"),
+                    ],
                 }
             )
             await send({"type": "http.response.body", "body": b""})

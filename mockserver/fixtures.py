@@ -55,7 +55,10 @@ def install_fixtures(store: Store, settings: Settings) -> None:
     workspaces = read_fixtures(settings.fixtures)
     with store.transaction() as db:
         # Keys survive a reset: receivers and clients configured with them keep working.
-        keys = {row[0]: (row[1], row[2]) for row in db.execute("SELECT env, hmac_key, jwt_secret FROM workspaces")}
+        keys = {
+            row[0]: (row[1], row[2])
+            for row in db.execute("SELECT env, hmac_key, jwt_secret FROM workspaces")
+        }
         store.wipe(db)
         for data in workspaces:
             _install_workspace(store, db, data, settings, keys.get(data["environment"]))

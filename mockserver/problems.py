@@ -47,7 +47,9 @@ def encode_problem(problem: ApiProblem) -> tuple[bytes, list[tuple[bytes, bytes]
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
-    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in problem.headers.items()]
+    headers += [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in problem.headers.items()
+    ]
     if problem.status >= 500:
         logger.error("%s %s", problem.status, problem.detail)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -14,11 +15,11 @@ from mockserver.problems import send_problem
 class TokenBucket:
     """`rate` tokens per second, holding at most `rate` (one second of burst)."""
 
-    def __init__(self, rate: float, clock: type[time.monotonic] | None = None) -> None:
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self.capacity = max(rate, 1.0)
         self._tokens = self.capacity
-        self._clock = clock or time.monotonic
+        self._clock = clock
         self._updated = self._clock()
 
     def take(self) -> float:

@@ -64,7 +64,9 @@ class ResponseCatalog:
         json_media = _json_media(content)
         if json_media is None:
             media_type = next(iter(content))
-            return CannedResponse(status, media_type, _binary_placeholder(media_type), "synthesized")
+            return CannedResponse(
+                status, media_type, _binary_placeholder(media_type), "synthesized"
+            )
         media_type, media = json_media
         schema = media.get("schema") or {}
         example = _media_example(media)
@@ -79,7 +81,9 @@ class ResponseCatalog:
             body = self.synthesizer.without_examples().example(schema)
             problems = self.checker.errors(schema, body)
         if problems:
-            logger.warning("synthesized body for %s does not validate: %s", operation.key, problems[0])
+            logger.warning(
+                "synthesized body for %s does not validate: %s", operation.key, problems[0]
+            )
         return CannedResponse(status, media_type, body, "synthesized")
 
 

@@ -46,7 +46,7 @@ class Synthesizer:
         schema = self.resolve(schema)
         if self._use_examples and "example" in schema:
             return schema["example"]
-        if "enum" in schema and schema["enum"]:
+        if schema.get("enum"):
             return schema["enum"][0]
         if "default" in schema:
             return schema["default"]

@@ -16,22 +16,20 @@ from uuid import UUID
 
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
+from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
 from connexion.validators import (
     FormDataValidator,
     JSONRequestBodyValidator,
     MultiPartFormDataValidator,
     ParameterValidator,
 )
-from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
 from jsonschema import Draft4Validator
 from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope
 
 from mockserver.errors import ApiProblem, FieldError
 
-_RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
-)
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _EMPTY = object()  # no body at all, as opposed to a JSON `null`
 
 
@@ -102,7 +100,10 @@ class _ClientSafe:
         try:
             return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
         except _MALFORMED as error:
-            raise ApiProblem(400, f"The request body could not be parsed: {type(error).__name__}: {str(error)[:200]}") from None
+            raise ApiProblem(
+                400,
+                f"The request body could not be parsed: {type(error).__name__}: {str(error)[:200]}",
+            ) from None
 
     def _validate(self, body: Any) -> None:
         if body is _EMPTY or (body is None and not isinstance(self, JSONRequestBodyValidator)):
@@ -114,7 +115,23 @@ class _ClientSafe:
         errors = _field_errors(self._schema, body)
         if errors:
             first = errors[0]
-            raise ApiProblem(400, f"Invalid request body: {first.field}: {first.message}", errors=errors)
+            raise ApiProblem(
+                400, f"Invalid request body: {first.field}: {first.message}", errors=errors
+            )
+
+
+class NamedParameterValidator(ParameterValidator):
+    """Parameter errors that name the parameter, without Connexion's schema dump."""
+
+    @staticmethod
+    def validate_parameter(
+        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+    ) -> str | None:
+        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        if error is None or error.startswith("Missing"):
+            return error
+        reason = error.split("\n", 1)[0]
+        return f"{parameter_type} parameter '{param.get('name', param_name)}' is invalid: {reason}"
 
 
 class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
@@ -137,7 +154,7 @@ class ClientSafeMultiPartValidator(_ClientSafe, MultiPartFormDataValidator):
 
 
 VALIDATOR_MAP = {
-    "parameter": ParameterValidator,
+    "parameter": NamedParameterValidator,
     "body": MediaTypeDict(
         {
             "*/*json": ClientSafeJSONValidator,

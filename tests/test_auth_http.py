@@ -12,7 +12,8 @@ from tests.conftest import PRODUCTION, UAT
 
 CONTRACT_TYPES = "/api/v2.1/public/contract_types/"  # client headers OR bearer
 NATIVE = "/api/v1/public/native_integration/solution/7/cred-1/"  # HTTP Basic only
-CLICKWRAP = "/api/v2.1/public/clickwrap/6f1c2b9e-3d4a-4c8e-9b7f-2a1d5e8c0f34/"  # clickwrap-id + Origin, or open
+# clickwrap-id + Origin, or open
+CLICKWRAP = "/api/v2.1/public/clickwrap/6f1c2b9e-3d4a-4c8e-9b7f-2a1d5e8c0f34/"
 WEBHOOK_SAMPLE = "/api/v1/public/webhook-sample/"  # open
 
 
@@ -62,7 +63,10 @@ def test_production_server_refuses_uat_credential_and_accepts_its_own(settings, 
 def test_environment_credential_is_added_at_start_up(settings, our_schema):
     configured = settings.replace(client_id="ci-client", client_secret="ci-secret-from-env")
     with TestClient(create_app(configured, our_schema)) as client:
-        ok = client.get(CONTRACT_TYPES, headers={"client-id": "ci-client", "client-secret": "ci-secret-from-env"})
+        ok = client.get(
+            CONTRACT_TYPES,
+            headers={"client-id": "ci-client", "client-secret": "ci-secret-from-env"},
+        )
         assert ok.status_code == 200
         journal = client.get("/__admin/requests").json()
         assert journal[0]["credential_id"] == "ci-client"
@@ -82,14 +86,20 @@ def test_bearer_token_needs_the_auth_type_header_on_dual_routes(client):
 def test_expired_forged_and_inactive_tokens_are_refused(client):
     auth_type = {"X-SD-Auth-Type": "oauth-jwt"}
     expired = _token(client, "legal@acme.test", ttl=-10)
-    response = client.get(CONTRACT_TYPES, headers={"Authorization": f"Bearer {expired}", **auth_type})
+    response = client.get(
+        CONTRACT_TYPES, headers={"Authorization": f"Bearer {expired}", **auth_type}
+    )
     assert (response.status_code, response.json()["code"]) == (401, "token_expired")
     good = _token(client, "legal@acme.test")
     forged = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
-    response = client.get(CONTRACT_TYPES, headers={"Authorization": f"Bearer {forged}", **auth_type})
+    response = client.get(
+        CONTRACT_TYPES, headers={"Authorization": f"Bearer {forged}", **auth_type}
+    )
     assert (response.status_code, response.json()["code"]) == (401, "token_invalid")
     inactive = _token(client, "former@acme.test")
-    response = client.get(CONTRACT_TYPES, headers={"Authorization": f"Bearer {inactive}", **auth_type})
+    response = client.get(
+        CONTRACT_TYPES, headers={"Authorization": f"Bearer {inactive}", **auth_type}
+    )
     assert response.status_code == 403
 
 
@@ -97,7 +107,8 @@ def test_token_from_another_environment_is_refused(settings, our_schema, client)
     uat_token = _token(client, "legal@acme.test")
     with TestClient(create_app(settings.replace(env="production"), our_schema)) as production:
         response = production.get(
-            CONTRACT_TYPES, headers={"Authorization": f"Bearer {uat_token}", "X-SD-Auth-Type": "oauth-jwt"}
+            CONTRACT_TYPES,
+            headers={"Authorization": f"Bearer {uat_token}", "X-SD-Auth-Type": "oauth-jwt"},
         )
         assert response.status_code == 401
 
@@ -107,15 +118,25 @@ def _basic(user: str, secret: str) -> dict[str, str]:
 
 
 def test_native_integration_route_takes_http_basic_only(client):
-    accepted = client.post(NATIVE, headers=_basic("uat-client-acme", "uat-secret-acme-0001"), json={})
+    accepted = client.post(
+        NATIVE, headers=_basic("uat-client-acme", "uat-secret-acme-0001"), json={}
+    )
     assert accepted.status_code not in (401, 403), accepted.text
-    assert client.post(NATIVE, headers=_basic("uat-client-acme", "wrong"), json={}).status_code == 401
-    assert client.post(NATIVE, headers={"Authorization": "Basic !!notbase64"}, json={}).status_code == 401
+    assert (
+        client.post(NATIVE, headers=_basic("uat-client-acme", "wrong"), json={}).status_code == 401
+    )
+    assert (
+        client.post(NATIVE, headers={"Authorization": "Basic !!notbase64"}, json={}).status_code
+        == 401
+    )
     assert client.post(NATIVE, headers=UAT, json={}).status_code == 401
 
 
 def test_clickwrap_route_checks_origin_but_stays_open_without_headers(client):
-    allowed = {"clickwrap-id": "6f1c2b9e-3d4a-4c8e-9b7f-2a1d5e8c0f34", "Origin": "https://shop.acme.test"}
+    allowed = {
+        "clickwrap-id": "6f1c2b9e-3d4a-4c8e-9b7f-2a1d5e8c0f34",
+        "Origin": "https://shop.acme.test",
+    }
     assert client.get(CLICKWRAP, headers=allowed).status_code == 200
     refused = client.get(CLICKWRAP, headers={**allowed, "Origin": "https://evil.test"})
     assert refused.status_code == 403

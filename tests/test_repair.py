@@ -58,17 +58,34 @@ def test_operation_defects_are_repaired_and_reported():
                 "get": {
                     "operationId": "v2.1_things-get",
                     "parameters": [
-                        {"name": "other_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {
+                            "name": "other_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
                         {"name": "filter[$in]", "in": "query", "schema": {"type": "string"}},
                     ],
-                    "responses": {"204": {"description": "x", "content": {"application/json": {"schema": {}}}}},
+                    "responses": {
+                        "204": {"description": "x", "content": {"application/json": {"schema": {}}}}
+                    },
                 },
                 "post": {
                     "operationId": "v2.1_things-get",
                     "requestBody": {
                         "content": {
-                            "application/json": {"schema": {"type": "object", "properties": {"tags": {"type": "array"}}}},
-                            "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"tags": {"type": "array"}}}},
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"tags": {"type": "array"}},
+                                }
+                            },
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"tags": {"type": "array"}},
+                                }
+                            },
                         }
                     },
                     "responses": {"200": {"description": "x"}},
@@ -85,8 +102,12 @@ def test_operation_defects_are_repaired_and_reported():
     assert "content" not in get["responses"]["204"]
     assert list(post["requestBody"]["content"]) == ["application/json"]
     assert {
-        "orphan-path-parameter", "undeclared-path-parameter", "operation-id", "query-name",
-        "bodyless-status-content", "form-body-nested",
+        "orphan-path-parameter",
+        "undeclared-path-parameter",
+        "operation-id",
+        "query-name",
+        "bodyless-status-content",
+        "form-body-nested",
     } <= _kinds(result)
     query_defect = next(d for d in result.defects if d.kind == "query-name")
     assert not query_defect.repaired

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.settings import PROJECT_ROOT
 from mockserver.spec.index import Operation, OperationIndex
 from mockserver.spec.loader import read_document
-from mockserver.settings import PROJECT_ROOT
 from mockserver.spec.overlays import apply_examples, apply_standard_errors
 from mockserver.spec.repair import Defect, repair
 
@@ -36,4 +36,6 @@ def load_schema(source: str, overlays: bool = True) -> LoadedSchema:
     if overlays:
         apply_standard_errors(result.document)
         apply_examples(result.document, OUR_EXAMPLES)
-    return LoadedSchema(source, result.document, tuple(result.defects), OperationIndex(result.document))
+    return LoadedSchema(
+        source, result.document, tuple(result.defects), OperationIndex(result.document)
+    )

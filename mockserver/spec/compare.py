@@ -13,7 +13,9 @@ from mockserver.spec.walk import operations, resolve
 _MAX_DEPTH = 12
 
 
-def shape(document: dict[str, Any], schema: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -> Any:
+def shape(
+    document: dict[str, Any], schema: Any, depth: int = 0, seen: frozenset[str] = frozenset()
+) -> Any:
     """The facts of a schema, with refs followed and prose ignored; cycles cut off."""
     ref = schema.get("$ref") if isinstance(schema, dict) else None
     if ref in seen or depth > _MAX_DEPTH:
@@ -21,7 +23,16 @@ def shape(document: dict[str, Any], schema: Any, depth: int = 0, seen: frozenset
     seen = seen | {ref} if ref else seen
     schema = resolve(document, schema)
     facts: dict[str, Any] = {}
-    for key in ("type", "format", "nullable", "pattern", "minimum", "maximum", "minLength", "maxLength"):
+    for key in (
+        "type",
+        "format",
+        "nullable",
+        "pattern",
+        "minimum",
+        "maximum",
+        "minLength",
+        "maxLength",
+    ):
         if key in schema:
             facts[key] = schema[key]
     if "enum" in schema:
@@ -30,7 +41,8 @@ def shape(document: dict[str, Any], schema: Any, depth: int = 0, seen: frozenset
         facts["required"] = sorted(schema["required"])
     if "properties" in schema:
         facts["properties"] = {
-            name: shape(document, child, depth + 1, seen) for name, child in schema["properties"].items()
+            name: shape(document, child, depth + 1, seen)
+            for name, child in schema["properties"].items()
         }
     if isinstance(schema.get("items"), dict):
         facts["items"] = shape(document, schema["items"], depth + 1, seen)
@@ -84,13 +96,28 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
         if other is None:
             problems.append(f"{where}: operation missing")
             continue
-        _diff(_parameters(expected, path, operation), _parameters(actual, path, other), f"{where} parameters", problems)
+        _diff(
+            _parameters(expected, path, operation),
+            _parameters(actual, path, other),
+            f"{where} parameters",
+            problems,
+        )
         _diff(operation.get("security"), other.get("security"), f"{where} security", problems)
-        _diff(_bodies(expected, operation.get("requestBody")), _bodies(actual, other.get("requestBody")), f"{where} body", problems)
+        _diff(
+            _bodies(expected, operation.get("requestBody")),
+            _bodies(actual, other.get("requestBody")),
+            f"{where} body",
+            problems,
+        )
         for code, response in (operation.get("responses") or {}).items():
             other_response = (other.get("responses") or {}).get(code)
             if other_response is None:
                 problems.append(f"{where}: response {code} missing")
                 continue
-            _diff(_bodies(expected, response), _bodies(actual, other_response), f"{where} response {code}", problems)
+            _diff(
+                _bodies(expected, response),
+                _bodies(actual, other_response),
+                f"{where} response {code}",
+                problems,
+            )
     return problems

@@ -16,13 +16,34 @@ import yaml
 from mockserver.spec.repair import repair
 
 _PROSE_KEYS = frozenset(
-    {"description", "summary", "title", "example", "examples", "externalDocs", "termsOfService", "contact"}
+    {
+        "description",
+        "summary",
+        "title",
+        "example",
+        "examples",
+        "externalDocs",
+        "termsOfService",
+        "contact",
+    }
 )
 # Dicts whose keys are names (fields, paths, codes, media types), not OpenAPI keywords.
 _NAME_MAPS = frozenset(
     {
-        "properties", "paths", "schemas", "responses", "content", "securitySchemes", "headers",
-        "callbacks", "links", "encoding", "variables", "mapping", "requestBodies", "parameters",
+        "properties",
+        "paths",
+        "schemas",
+        "responses",
+        "content",
+        "securitySchemes",
+        "headers",
+        "callbacks",
+        "links",
+        "encoding",
+        "variables",
+        "mapping",
+        "requestBodies",
+        "parameters",
     }
 )
 
@@ -54,7 +75,9 @@ def _strip(node: Any, parent_key: str) -> Any:
     return {
         key: _strip(value, key)
         for key, value in node.items()
-        if key not in _PROSE_KEYS and not key.startswith("x-") and not _is_sentence_default(key, value)
+        if key not in _PROSE_KEYS
+        and not key.startswith("x-")
+        and not _is_sentence_default(key, value)
     }
 
 

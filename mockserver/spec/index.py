@@ -24,7 +24,9 @@ class Operation:
     operation_id: str
     security: tuple[tuple[str, ...], ...]
     definition: dict[str, Any] = field(repr=False, compare=False, hash=False)
-    path_schemas: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    path_schemas: dict[str, dict[str, Any]] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
 
     def path_parameter_error(self, params: dict[str, str]) -> str | None:
         """Why a concrete path value does not fit its parameter's schema (None if it fits)."""
@@ -32,7 +34,8 @@ class Operation:
             schema = self.path_schemas.get(name)
             if schema and not _fits(schema, value):
                 expected = schema.get("type") or "the documented format"
-                return f"path parameter '{name}' must be {_article(expected)} {expected}, got {value!r}"
+                article = _article(expected)
+                return f"path parameter '{name}' must be {article} {expected}, got {value!r}"
         return None
 
     @property
@@ -109,13 +112,17 @@ class OperationIndex:
         return template.methods.get(method.lower()) if template else None
 
 
-def _path_schemas(document: dict[str, Any], path: str, definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _path_schemas(
+    document: dict[str, Any], path: str, definition: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     shared = document["paths"][path].get("parameters") or []
     schemas = {}
     for parameter in [*shared, *(definition.get("parameters") or [])]:
         parameter = resolve(document, parameter)
         if parameter.get("in") == "path":
-            schemas[_group_name(str(parameter.get("name")))] = resolve(document, parameter.get("schema"))
+            schemas[_group_name(str(parameter.get("name")))] = resolve(
+                document, parameter.get("schema")
+            )
     return schemas
 
 

@@ -34,14 +34,14 @@ def read_document(source: str) -> dict[str, Any]:
 
 def parse_document(text: str, source: str = "<string>") -> dict[str, Any]:
     try:
-        document = json.loads(text) if text.lstrip().startswith("{") else yaml.load(
-            text, Loader=_YamlLoader
+        document = (
+            json.loads(text)
+            if text.lstrip().startswith("{")
+            else yaml.load(text, Loader=_YamlLoader)
         )
     except (ValueError, yaml.YAMLError) as error:
         raise SchemaError(f"{source} is neither JSON nor YAML: {error}") from None
-    if not isinstance(document, dict) or not (
-        str(document.get("openapi", "")).startswith("3.")
-    ):
+    if not isinstance(document, dict) or not (str(document.get("openapi", "")).startswith("3.")):
         raise SchemaError(f"{source} is not an OpenAPI 3.x document")
     if not isinstance(document.get("paths"), dict):
         raise SchemaError(f"{source} has no paths")

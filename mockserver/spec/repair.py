@@ -77,10 +77,18 @@ def _repair_schema(schema: dict[str, Any], pointer: str, defects: list[Defect]) 
         examples = schema.pop("examples")
         if isinstance(examples, list) and examples and "example" not in schema:
             schema["example"] = examples[0]
-        defects.append(Defect("schema-examples", pointer, "'examples' is not allowed in a 3.0 schema; kept the first as 'example'"))
+        defects.append(
+            Defect(
+                "schema-examples",
+                pointer,
+                "'examples' is not allowed in a 3.0 schema; kept the first as 'example'",
+            )
+        )
     if "const" in schema:
         schema["enum"] = [schema.pop("const")]
-        defects.append(Defect("const", pointer, "'const' is 3.1 only; turned into a one-value enum"))
+        defects.append(
+            Defect("const", pointer, "'const' is 3.1 only; turned into a one-value enum")
+        )
     schema_type = schema.get("type")
     if isinstance(schema_type, list):
         others = [name for name in schema_type if name != "null"]
@@ -95,7 +103,11 @@ def _repair_schema(schema: dict[str, Any], pointer: str, defects: list[Defect]) 
         schema.pop("type")
         schema["nullable"] = True
         schema.setdefault("enum", [None])
-        defects.append(Defect("type-null", pointer, "type 'null' is 3.1 only; made a nullable null-only schema"))
+        defects.append(
+            Defect(
+                "type-null", pointer, "type 'null' is 3.1 only; made a nullable null-only schema"
+            )
+        )
     for keyword_name in ("anyOf", "oneOf"):
         branches = schema.get(keyword_name)
         if not isinstance(branches, list):
@@ -104,7 +116,13 @@ def _repair_schema(schema: dict[str, Any], pointer: str, defects: list[Defect]) 
         if len(kept) != len(branches):
             schema[keyword_name] = kept or [{}]
             schema["nullable"] = True
-            defects.append(Defect("type-null", pointer, f"a 'null' branch of {keyword_name} became 'nullable: true'"))
+            defects.append(
+                Defect(
+                    "type-null",
+                    pointer,
+                    f"a 'null' branch of {keyword_name} became 'nullable: true'",
+                )
+            )
 
 
 def _is_null_schema(schema: Any) -> bool:
@@ -122,7 +140,13 @@ def _repair_defaults(document: dict[str, Any], defects: list[Defect]) -> None:
         errors = list(root_validator.evolve(schema=schema).iter_errors(schema["default"]))
         if errors:
             schema.pop("default")
-            defects.append(Defect("bad-default", pointer, f"default violates its own schema: {errors[0].message[:120]}"))
+            defects.append(
+                Defect(
+                    "bad-default",
+                    pointer,
+                    f"default violates its own schema: {errors[0].message[:120]}",
+                )
+            )
 
     visit_schemas(document, check)
 
@@ -133,12 +157,24 @@ def _repair_operations(document: dict[str, Any], defects: list[Defect]) -> None:
         where = f"{method.upper()} {path}"
         variables = set(_PATH_VARIABLE.findall(path))
         shared = _as_list(document["paths"][path].get("parameters"))
-        parameters = [p for p in [*shared, *_as_list(operation.get("parameters"))] if isinstance(p, dict)]
+        parameters = [
+            p for p in [*shared, *_as_list(operation.get("parameters"))] if isinstance(p, dict)
+        ]
         declared = set()
         kept = []
         for parameter in _as_list(operation.get("parameters")):
-            if isinstance(parameter, dict) and parameter.get("in") == "path" and parameter.get("name") not in variables:
-                defects.append(Defect("orphan-path-parameter", where, f"path parameter '{parameter.get('name')}' is not in the path; removed"))
+            if (
+                isinstance(parameter, dict)
+                and parameter.get("in") == "path"
+                and parameter.get("name") not in variables
+            ):
+                defects.append(
+                    Defect(
+                        "orphan-path-parameter",
+                        where,
+                        f"path parameter '{parameter.get('name')}' is not in the path; removed",
+                    )
+                )
                 continue
             kept.append(parameter)
         if "parameters" in operation:
@@ -150,11 +186,24 @@ def _repair_operations(document: dict[str, Any], defects: list[Defect]) -> None:
             operation.setdefault("parameters", []).append(
                 {"name": missing, "in": "path", "required": True, "schema": {"type": "string"}}
             )
-            defects.append(Defect("undeclared-path-parameter", where, f"'{{{missing}}}' was not declared; added as a string"))
+            defects.append(
+                Defect(
+                    "undeclared-path-parameter",
+                    where,
+                    f"'{{{missing}}}' was not declared; added as a string",
+                )
+            )
         for parameter in parameters:
             name = str(parameter.get("name", ""))
             if parameter.get("in") == "query" and not _IDENTIFIER.fullmatch(name):
-                defects.append(Defect("query-name", where, f"query parameter '{name}' is not a plain name; matched literally", repaired=False))
+                defects.append(
+                    Defect(
+                        "query-name",
+                        where,
+                        f"query parameter '{name}' is not a plain name; matched literally",
+                        repaired=False,
+                    )
+                )
         _repair_operation_id(operation, where, method, path, seen_ids, defects)
         _repair_form_bodies(document, operation, where, defects)
         _repair_bodyless_responses(operation, where, defects)
@@ -189,16 +238,30 @@ def _repair_form_bodies(
         if nested or schema.get("type") not in (None, "object"):
             del content[media_type]
             fields = ", ".join(nested[:3]) or "the body"
-            defects.append(Defect("form-body-nested", where, f"{media_type} dropped: {fields} cannot be sent as form fields; send JSON"))
+            defects.append(
+                Defect(
+                    "form-body-nested",
+                    where,
+                    f"{media_type} dropped: {fields} cannot be sent as form fields; send JSON",
+                )
+            )
 
 
-def _repair_bodyless_responses(operation: dict[str, Any], where: str, defects: list[Defect]) -> None:
+def _repair_bodyless_responses(
+    operation: dict[str, Any], where: str, defects: list[Defect]
+) -> None:
     responses = operation.get("responses")
     for code in ("204", "304"):
         response = responses.get(code) if isinstance(responses, dict) else None
         if isinstance(response, dict) and response.get("content"):
             del response["content"]
-            defects.append(Defect("bodyless-status-content", where, f"a {code} response carries no body; its content was removed"))
+            defects.append(
+                Defect(
+                    "bodyless-status-content",
+                    where,
+                    f"a {code} response carries no body; its content was removed",
+                )
+            )
 
 
 def _repair_operation_id(
@@ -222,4 +285,10 @@ def _repair_operation_id(
     seen.add(unique)
     if unique != original:
         operation["operationId"] = unique
-        defects.append(Defect("operation-id", where, f"operationId {original!r} is not a unique Python name; now {unique!r}"))
+        defects.append(
+            Defect(
+                "operation-id",
+                where,
+                f"operationId {original!r} is not a unique Python name; now {unique!r}",
+            )
+        )

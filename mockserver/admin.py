@@ -14,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
+from mockserver.behaviours.contracts import Actor
 from mockserver.errors import ApiProblem
+from mockserver.files import verify_link
 from mockserver.problems import encode_problem
 from mockserver.tokens import issue_token
 
@@ -105,11 +107,55 @@ def admin_app(runtime: Runtime) -> Router:
             ]
         )
 
+    async def contract_action(request: Request) -> Response:
+        action = request.path_params["action"]
+        if action not in ("sign", "decline", "hold", "resume"):
+            raise ApiProblem(
+                404, f"Unknown contract action {action!r}: sign, decline, hold, resume."
+            )
+        composite_id = request.path_params["composite_id"]
+        actor = Actor("counterparty@spotcheck.invalid", "counterparty")
+        contract = runtime.contracts.transition(runtime.workspace.id, composite_id, action, actor)
+        return JSONResponse({"id": contract["id"], "status": contract["status"]})
+
+    async def activities(request: Request) -> Response:
+        contract = request.query_params.get("contract")
+        return JSONResponse(
+            list(reversed(runtime.contracts.activities(runtime.workspace.id, contract)))
+        )
+
+    async def file_download(request: Request) -> Response:
+        # Not behind the admin token: the link's own signature is the credential.
+        composite_id = request.path_params["composite_id"]
+        try:
+            verify_link(
+                runtime.workspace.jwt_secret,
+                composite_id,
+                request.query_params.get("expires", ""),
+                request.query_params.get("signature", ""),
+            )
+            contract = runtime.contracts.get(runtime.workspace.id, composite_id)
+        except ApiProblem as problem:
+            return problem_response(problem)
+        name = contract.get("file_name") or f"{composite_id}.pdf"
+        return Response(
+            runtime.contracts.file_bytes(contract),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
     routes = [
         Route("/__admin/health", _guarded(runtime, health), methods=["GET"]),
         Route("/__admin/reset", _guarded(runtime, reset), methods=["POST"]),
         Route("/__admin/requests", _guarded(runtime, requests), methods=["GET"]),
         Route("/__admin/tokens", _guarded(runtime, tokens), methods=["POST"]),
         Route("/__admin/schema/defects", _guarded(runtime, defects), methods=["GET"]),
+        Route(
+            "/__admin/contracts/{composite_id}/{action}",
+            _guarded(runtime, contract_action),
+            methods=["POST"],
+        ),
+        Route("/__admin/activities", _guarded(runtime, activities), methods=["GET"]),
+        Route("/__admin/files/{composite_id}", file_download, methods=["GET"]),
     ]
     return Router(routes=routes)

@@ -30,9 +30,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import admin_app
 from mockserver.auth import Authenticator, SchemeKinds
+from mockserver.behaviours import Handler
+from mockserver.behaviours.contract_routes import ContractRoutes
+from mockserver.behaviours.contracts import Contracts
+from mockserver.behaviours.generic import GenericState
 from mockserver.dispatch import Dispatcher
 from mockserver.edge import EdgeMiddleware
 from mockserver.errors import ApiProblem
+from mockserver.files import signed_link
 from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
 from mockserver.journal import Journal, JournalMiddleware
 from mockserver.problems import connexion_error_handler
@@ -61,6 +66,7 @@ class Runtime:
     workspace: Workspace
     journal: Journal
     catalog: ResponseCatalog
+    contracts: Contracts
 
     def reset(self) -> None:
         install_fixtures(self.store, self.settings)
@@ -92,6 +98,20 @@ class SpotcheckApp:
                 return
 
 
+def _behaviours(runtime: Runtime) -> tuple[dict[str, Handler], Handler]:
+    """Domain behaviours for the operations this schema has; generic state for the rest."""
+    workspace_id = lambda: runtime.workspace.id  # noqa: E731 - read per request (reset)
+    routes = ContractRoutes(
+        runtime.contracts,
+        runtime.catalog,
+        workspace_id,
+        lambda base, composite_id: signed_link(base, runtime.workspace.jwt_secret, composite_id),
+    ).routes()
+    known = {operation.key for operation in runtime.schema.index.operations}
+    behaviours = {key: handler for key, handler in routes.items() if key in known}
+    return behaviours, GenericState(runtime.store, runtime.catalog, workspace_id)
+
+
 def create_app(settings: Settings, schema: LoadedSchema | None = None) -> SpotcheckApp:
     """Build the mock for `settings` (pass an already loaded `schema` to share it between apps)."""
     schema = schema or load_schema(settings.spec, overlays=settings.overlays)
@@ -104,11 +124,12 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         workspace=load_workspace(store, settings.env),
         journal=Journal(settings.journal_size),
         catalog=ResponseCatalog(schema),
+        contracts=Contracts(store),
     )
     authenticator = Authenticator(
         store, lambda: runtime.workspace, SchemeKinds(schema.security_schemes)
     )
-    dispatcher = Dispatcher(runtime.catalog)
+    dispatcher = Dispatcher(*_behaviours(runtime))
     connexion = ConnexionMiddleware(
         dispatcher,
         middlewares=[

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mockserver.context import RequestContext, request_context
+from mockserver.behaviours import Handler
+from mockserver.context import request_context
 from mockserver.errors import ApiProblem
 from mockserver.problems import send_problem
-from mockserver.responses import ResponseCatalog
-
-Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 
 
 class Dispatcher:
-    def __init__(
-        self, catalog: ResponseCatalog, behaviours: dict[str, Handler] | None = None
-    ) -> None:
-        self.catalog = catalog
-        self.behaviours = behaviours or {}
+    def __init__(self, behaviours: dict[str, Handler], fallback: Handler) -> None:
+        self.behaviours = behaviours
+        self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,15 +32,6 @@ class Dispatcher:
                 send, ApiProblem(404, "Not found: the path has characters no route accepts.")
             )
             return
-        request = Request(scope, receive)
-        handler = self.behaviours.get(operation.key)
-        if handler is not None:
-            response = await handler(request, context)
-        else:
-            response = self.canned(context)
+        handler = self.behaviours.get(operation.key, self.fallback)
+        response = await handler(Request(scope, receive), context)
         await response(scope, receive, send)
-
-    def canned(self, context: RequestContext) -> Response:
-        assert context.operation is not None
-        canned = self.catalog.success(context.operation)
-        return Response(canned.encoded(), status_code=canned.status, media_type=canned.media_type)

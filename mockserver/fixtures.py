@@ -123,18 +123,49 @@ def _install_workspace(
                 credential.get("label", ""),
             ),
         )
-    for kind, key in (
-        ("contract_type", "contract_types"),
-        ("template", "templates"),
-        ("entity", "entities"),
-        ("counterparty", "counterparties"),
-        ("clickwrap", "clickwraps"),
-    ):
-        for item in data.get(key, []):
-            record_id = str(item.get("id", item.get("public_id")))
-            store.put_record(db, workspace_id, kind, record_id, item)
+    _install_records(store, db, workspace_id, data)
     if env == "uat" and settings.client_id and settings.client_secret:
         _add_env_credential(db, workspace_id, settings)
+
+
+# Fixture lists go where the generic state keeps the same resources (see resources.py).
+_RECORD_KINDS = {
+    "contract_types": "contract_types",
+    "templates": "templates",
+    "entities": "organizations/entities",
+    "clickwraps": "clickwrap",
+}
+
+
+def _install_records(
+    store: Store, db: sqlite3.Connection, workspace_id: int, data: dict[str, Any]
+) -> None:
+    for key, kind in _RECORD_KINDS.items():
+        for item in data.get(key, []):
+            store.put_record(
+                db, workspace_id, kind, str(item.get("id", item.get("public_id"))), item
+            )
+    for counterparty in data.get("counterparties", []):
+        parent = str(counterparty["id"])
+        flat = {k: v for k, v in counterparty.items() if k not in ("contacts", "addresses")}
+        store.put_record(db, workspace_id, "counter_parties", parent, flat)
+        for contact in counterparty.get("contacts", []):
+            store.put_record(
+                db, workspace_id, "counter_parties/contacts", str(contact["id"]), contact, parent
+            )
+        for address in counterparty.get("addresses", []):
+            store.put_record(
+                db, workspace_id, "counter_parties/addresses", str(address["id"]), address, parent
+            )
+    for user in data["users"]:
+        public = {k: user[k] for k in ("id", "email", "name", "role") if k in user}
+        store.put_record(
+            db,
+            workspace_id,
+            "auth/users",
+            str(user["id"]),
+            {**public, "is_active": user.get("active", True)},
+        )
 
 
 def _add_env_credential(db: sqlite3.Connection, workspace_id: int, settings: Settings) -> None:

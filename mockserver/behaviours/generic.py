@@ -1,0 +1,152 @@
+"""State for every operation without a domain behaviour, from the shape of its path.
+
+A POST to a collection creates an item; GET on the collection lists them (paginated when the
+documented answer has `results`); GET/PATCH/PUT/DELETE on the item path read, merge, replace
+and remove it - 404 once it is gone. Operations whose answer is neither are served their
+documented answer.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mockserver.behaviours.resources import address
+from mockserver.behaviours.shaping import shaped
+from mockserver.context import RequestContext
+from mockserver.errors import ApiProblem
+from mockserver.responses import ResponseCatalog
+from mockserver.spec import Operation
+from mockserver.store import Store, utc_now
+
+
+def json_response(status: int, body: Any) -> Response:
+    if body is None or status == 204:
+        return Response(status_code=status)
+    return Response(json.dumps(body), status_code=status, media_type="application/json")
+
+
+async def read_body(request: Request) -> dict[str, Any]:
+    """The request body (already validated by Connexion) as a dict; forms become dicts too."""
+    content_type = request.headers.get("content-type", "")
+    if "json" in content_type:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        body = json.loads(raw)
+        return body if isinstance(body, dict) else {"items": body}
+    if "form" in content_type:
+        form = await request.form()
+        return {key: value for key, value in form.items() if isinstance(value, str)}
+    return {}
+
+
+def page_of(items: list[Any], request: Request) -> tuple[int, int, list[Any]]:
+    page = int(request.query_params.get("page") or 1)
+    limit = int(request.query_params.get("limit") or 10)
+    if page < 1 or limit < 1:
+        raise ApiProblem(400, "page and limit must be positive integers.")
+    start = (page - 1) * limit
+    return page, limit, items[start : start + limit]
+
+
+class GenericState:
+    def __init__(self, store: Store, catalog: ResponseCatalog, workspace_id: Any) -> None:
+        self.store = store
+        self.catalog = catalog
+        self._workspace_id = workspace_id
+
+    async def __call__(self, request: Request, context: RequestContext) -> Response:
+        operation = context.operation
+        assert operation is not None
+        where = address(operation)
+        params = context.path_params
+        item_id = where.item_id(params)
+        parent = where.parent_id(params)
+        method = operation.method
+        if item_id is None and method == "post":
+            return await self._create(request, operation, where.kind, parent)
+        if item_id is None and method == "get":
+            return self._list(request, operation, where.kind, parent)
+        if item_id is not None and method in ("get", "patch", "put", "delete"):
+            return await self._item(request, operation, where.kind, parent, item_id)
+        status, body = shaped(self.catalog, operation, {})
+        return json_response(status, body)
+
+    def _id_for(self, operation: Operation, kind: str) -> Any:
+        # The id takes the type of the item path's parameter when the schema has one.
+        item_schema = _item_param_schema(operation)
+        if item_schema.get("format") == "uuid":
+            return str(uuid.uuid4())
+        with self.store.transaction() as db:
+            number = self.store.next_id(db, self._workspace_id(), f"generic:{kind}")
+        return number if item_schema.get("type", "integer") == "integer" else str(number)
+
+    async def _create(
+        self, request: Request, operation: Operation, kind: str, parent: str
+    ) -> Response:
+        body = await read_body(request)
+        item_id = self._id_for(operation, kind)
+        now = utc_now()
+        item = {**body, "id": item_id, "created": now, "created_at": now, "updated_at": now}
+        with self.store.transaction() as db:
+            self.store.put_record(db, self._workspace_id(), kind, str(item_id), item, parent)
+        status, shaped_body = shaped(self.catalog, operation, item)
+        return json_response(status, shaped_body)
+
+    def _list(self, request: Request, operation: Operation, kind: str, parent: str) -> Response:
+        items = self.store.list_records(self._workspace_id(), kind, parent if parent else None)
+        _status, schema = self.catalog.success_schema(operation)
+        resolved = self.catalog.synthesizer.resolve(schema)
+        if resolved.get("type") == "array":
+            status, body = shaped(self.catalog, operation, items)
+        elif "results" in (resolved.get("properties") or {}):
+            page, limit, selected = page_of(items, request)
+            listing = {
+                "page": page,
+                "limit": limit,
+                "total_results": len(items),
+                "results": selected,
+            }
+            status, body = shaped(self.catalog, operation, listing)
+        else:
+            status, body = shaped(self.catalog, operation, items[-1] if items else {})
+        return json_response(status, body)
+
+    async def _item(
+        self, request: Request, operation: Operation, kind: str, parent: str, item_id: str
+    ) -> Response:
+        workspace = self._workspace_id()
+        current = self.store.get_record(workspace, kind, item_id)
+        if current is None:
+            raise ApiProblem(404, f"No {kind.rsplit('/', 1)[-1].rstrip('s')} with id {item_id}.")
+        if operation.method == "get":
+            status, body = shaped(self.catalog, operation, current)
+            return json_response(status, body)
+        if operation.method == "delete":
+            with self.store.transaction() as db:
+                self.store.delete_record(db, workspace, kind, item_id)
+            status, body = shaped(self.catalog, operation, {})
+            return json_response(status, body)
+        changes = await read_body(request)
+        base = (
+            current
+            if operation.method == "patch"
+            else {"id": current.get("id"), "created": current.get("created")}
+        )
+        updated = {**base, **changes, "id": current.get("id"), "updated_at": utc_now()}
+        with self.store.transaction() as db:
+            self.store.put_record(db, workspace, kind, item_id, updated, parent)
+        status, body = shaped(self.catalog, operation, updated)
+        return json_response(status, body)
+
+
+def _item_param_schema(operation: Operation) -> dict[str, Any]:
+    item_param = address(operation).item_param
+    if item_param:
+        return operation.path_schemas.get(item_param, {})
+    return {}

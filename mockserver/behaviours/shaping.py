@@ -1,0 +1,65 @@
+"""Fit state into the operation's documented response shape.
+
+The canned (schema-valid) body is the frame; state overrides the fields the schema names.
+So a stateful answer keeps every required field, and gains the real values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.responses import ResponseCatalog
+from mockserver.spec import Operation
+
+
+def _properties(catalog: ResponseCatalog, schema: Any) -> tuple[dict[str, Any], bool]:
+    schema = catalog.synthesizer.resolve(schema)
+    properties: dict[str, Any] = dict(schema.get("properties") or {})
+    open_ended = schema.get("additionalProperties", True) is not False and not properties
+    for part in schema.get("allOf") or []:
+        more, more_open = _properties(catalog, part)
+        properties.update(more)
+        open_ended = open_ended and more_open
+    return properties, open_ended
+
+
+def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
+    """`data` laid over `frame`, keeping only what `schema` has room for."""
+    resolved = catalog.synthesizer.resolve(schema)
+    if len(resolved.get("allOf") or []) == 1 and "properties" not in resolved:
+        resolved = catalog.synthesizer.resolve(resolved["allOf"][0])
+    if isinstance(data, dict) and _may_be(resolved, "object"):
+        properties, open_ended = _properties(catalog, resolved)
+        base = (
+            dict(frame) if isinstance(frame, dict) else catalog.synthesizer.example(resolved) or {}
+        )
+        if not isinstance(base, dict):
+            base = {}
+        for key, value in data.items():
+            if key in properties:
+                base[key] = fit(catalog, properties[key], base.get(key), value)
+            elif open_ended:
+                base[key] = value
+        return base
+    if isinstance(data, list) and resolved.get("type") == "array":
+        items = resolved.get("items") or {}
+        item_frame = frame[0] if isinstance(frame, list) and frame else None
+        return [fit(catalog, items, item_frame, item) for item in data]
+    # A request field may differ in type from the response field of the same name: only a
+    # value the response schema accepts is carried over.
+    if not catalog.checker.errors(resolved, data):
+        return data
+    return frame if frame is not None else catalog.synthesizer.example(resolved)
+
+
+def _may_be(schema: dict[str, Any], kind: str) -> bool:
+    declared = schema.get("type")
+    return declared is None or declared == kind
+
+
+def shaped(catalog: ResponseCatalog, operation: Operation, data: Any) -> tuple[int, Any]:
+    """(status, body) of the operation's success answer carrying `data`."""
+    status, schema = catalog.success_schema(operation)
+    if schema is None:
+        return status, None
+    return status, fit(catalog, schema, catalog.success(operation).body, data)

@@ -109,7 +109,19 @@ def _behaviours(runtime: Runtime) -> tuple[dict[str, Handler], Handler]:
     ).routes()
     known = {operation.key for operation in runtime.schema.index.operations}
     behaviours = {key: handler for key, handler in routes.items() if key in known}
-    return behaviours, GenericState(runtime.store, runtime.catalog, workspace_id)
+
+    def counterparty_exists(workspace: int, counterparty_id: str) -> dict[str, object]:
+        counterparty = runtime.store.get_record(workspace, "counter_parties", counterparty_id)
+        if counterparty is None:
+            raise ApiProblem(404, f"No counterparty with id {counterparty_id}.")
+        return counterparty
+
+    parents = {
+        "contract_id": runtime.contracts.get,
+        "composite_id": runtime.contracts.get,
+        "counterparty_id": counterparty_exists,
+    }
+    return behaviours, GenericState(runtime.store, runtime.catalog, workspace_id, parents)
 
 
 def create_app(settings: Settings, schema: LoadedSchema | None = None) -> SpotcheckApp:

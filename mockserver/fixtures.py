@@ -94,6 +94,8 @@ def _install_workspace(
     )
     workspace_id = int(cursor.lastrowid or 0)
     user_ids = {}
+    for index, role in enumerate(sorted({user["role"] for user in data["users"]}), start=1):
+        store.put_record(db, workspace_id, "auth/roles", str(index), {"id": index, "name": role})
     for user in data["users"]:
         db.execute(
             "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -157,6 +159,8 @@ def _install_records(
             store.put_record(
                 db, workspace_id, "counter_parties/addresses", str(address["id"]), address, parent
             )
+    for index, role in enumerate(sorted({user["role"] for user in data["users"]}), start=1):
+        store.put_record(db, workspace_id, "auth/roles", str(index), {"id": index, "name": role})
     for user in data["users"]:
         public = {k: user[k] for k in ("id", "email", "name", "role") if k in user}
         store.put_record(

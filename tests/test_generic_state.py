@@ -72,3 +72,43 @@ def test_reset_forgets_what_was_created(client):
     ).json()
     client.post("/__admin/reset")
     assert client.get(f"{API}/counter_parties/{created['id']}", headers=UAT).status_code == 404
+
+
+def test_sub_resources_of_unknown_parents_are_404(client):
+    assert client.get(f"{API}/counter_parties/9999/contacts", headers=UAT).status_code == 404
+    assert client.get(f"{API}/contracts/9999/comments/", headers=UAT).status_code == 404
+
+
+def test_comments_live_on_their_contract_and_are_logged(client):
+    from tests.test_contracts_http import create
+
+    created = create(client)
+    cid = created["id"]
+    # this family addresses the contract by its number, not its composite id
+    url = f"{API}/contracts/{created['contract_id']}/comments/"
+    posted = client.post(url, headers=UAT, json={"comment": "Please review clause 4"})
+    assert posted.status_code == 201, posted.text
+    activities = [a["activity"] for a in client.get(f"/__admin/activities?contract={cid}").json()]
+    assert activities[0] == "CONTRACT_ACTIVITY_LOG_COMMENT_CREATED"
+
+
+def test_counterparty_changes_are_logged(client):
+    created = client.post(
+        f"{API}/counter_parties/", headers=UAT, json={"is_individual": False, "name": "Hooli"}
+    )
+    counterparty_id = str(created.json()["id"])
+    client.patch(
+        f"{API}/counter_parties/{counterparty_id}", headers=UAT, json={"name": "Hooli XYZ"}
+    )
+    logged = [
+        a["activity"] for a in client.get(f"/__admin/activities?contract={counterparty_id}").json()
+    ]
+    assert logged == ["COUNTER_PARTY_UPDATED", "COUNTER_PARTY_CREATED"]
+
+
+def test_roles_and_users_are_readable(client):
+    roles = client.get(f"{API}/auth/roles/", headers=UAT)
+    assert roles.status_code == 200, roles.text
+    body = roles.json()
+    names = {r.get("name") for r in (body.get("results", body) if isinstance(body, dict) else body)}
+    assert {"ADMIN", "LEGAL", "VIEWER"} <= names

@@ -13,6 +13,7 @@ from typing import Any
 
 from mockserver.auth import Identity
 from mockserver.behaviours import lifecycle
+from mockserver.behaviours.activities import record_activity
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.store import Store, utc_now
 
@@ -281,11 +282,7 @@ class Contracts:
         activity: str,
         actor: Actor,
     ) -> None:
-        db.execute(
-            "INSERT INTO activities (workspace_id, contract_id, activity, performed_by, at, data) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (workspace_id, contract["id"], activity, actor.email, utc_now(), "{}"),
-        )
+        record_activity(db, workspace_id, contract["id"], activity, actor.email)
 
 
 def _counterparty_name(details: list[dict[str, Any]]) -> str:

@@ -9,12 +9,16 @@ documented answer.
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
@@ -54,26 +58,60 @@ def page_of(items: list[Any], request: Request) -> tuple[int, int, list[Any]]:
     return page, limit, items[start : start + limit]
 
 
+ParentCheck = Callable[[int, str], object]
+
+
+@dataclass(frozen=True)
+class Change:
+    """Who changes state, and the activity the vendor would log for it (if any)."""
+
+    actor: str
+    activity: str | None
+    subject: str = ""
+
+    def record(self, db: sqlite3.Connection, workspace_id: int, fallback_subject: str) -> None:
+        if self.activity:
+            subject = self.subject or fallback_subject
+            record_activity(db, workspace_id, subject, self.activity, self.actor)
+
+
 class GenericState:
-    def __init__(self, store: Store, catalog: ResponseCatalog, workspace_id: Any) -> None:
+    def __init__(
+        self,
+        store: Store,
+        catalog: ResponseCatalog,
+        workspace_id: Callable[[], int],
+        parents: Mapping[str, ParentCheck],
+    ) -> None:
         self.store = store
         self.catalog = catalog
         self._workspace_id = workspace_id
+        # path variable -> check that the object it names exists (raises a 404 otherwise)
+        self._parents = parents
 
     async def __call__(self, request: Request, context: RequestContext) -> Response:
         operation = context.operation
         assert operation is not None
         where = address(operation)
         params = context.path_params
+        subject = ""  # what activities are about: the parent object's own id, if it has one
+        for name in where.parent_params:
+            check = self._parents.get(name)
+            if check is not None:
+                found = check(self._workspace_id(), params[name])
+                if not subject and isinstance(found, dict) and "id" in found:
+                    subject = str(found["id"])
         item_id = where.item_id(params)
         parent = where.parent_id(params)
         method = operation.method
+        actor = context.identity.user_email if context.identity else "anonymous"
+        change = Change(actor, GENERIC_ACTIVITIES.get((where.kind, method)), subject)
         if item_id is None and method == "post":
-            return await self._create(request, operation, where.kind, parent)
+            return await self._create(request, operation, where.kind, parent, change)
         if item_id is None and method == "get":
             return self._list(request, operation, where.kind, parent)
         if item_id is not None and method in ("get", "patch", "put", "delete"):
-            return await self._item(request, operation, where.kind, parent, item_id)
+            return await self._item(request, operation, where.kind, parent, item_id, change)
         status, body = shaped(self.catalog, operation, {})
         return json_response(status, body)
 
@@ -87,14 +125,16 @@ class GenericState:
         return number if item_schema.get("type", "integer") == "integer" else str(number)
 
     async def _create(
-        self, request: Request, operation: Operation, kind: str, parent: str
+        self, request: Request, operation: Operation, kind: str, parent: str, change: Change
     ) -> Response:
         body = await read_body(request)
         item_id = self._id_for(operation, kind)
         now = utc_now()
         item = {**body, "id": item_id, "created": now, "created_at": now, "updated_at": now}
+        workspace = self._workspace_id()
         with self.store.transaction() as db:
-            self.store.put_record(db, self._workspace_id(), kind, str(item_id), item, parent)
+            self.store.put_record(db, workspace, kind, str(item_id), item, parent)
+            change.record(db, workspace, parent or str(item_id))
         status, shaped_body = shaped(self.catalog, operation, item)
         return json_response(status, shaped_body)
 
@@ -118,7 +158,13 @@ class GenericState:
         return json_response(status, body)
 
     async def _item(
-        self, request: Request, operation: Operation, kind: str, parent: str, item_id: str
+        self,
+        request: Request,
+        operation: Operation,
+        kind: str,
+        parent: str,
+        item_id: str,
+        change: Change,
     ) -> Response:
         workspace = self._workspace_id()
         current = self.store.get_record(workspace, kind, item_id)
@@ -133,14 +179,11 @@ class GenericState:
             status, body = shaped(self.catalog, operation, {})
             return json_response(status, body)
         changes = await read_body(request)
-        base = (
-            current
-            if operation.method == "patch"
-            else {"id": current.get("id"), "created": current.get("created")}
-        )
-        updated = {**base, **changes, "id": current.get("id"), "updated_at": utc_now()}
+        kept = current if operation.method == "patch" else {"created": current.get("created")}
+        updated = {**kept, **changes, "id": current.get("id"), "updated_at": utc_now()}
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, item_id, updated, parent)
+            change.record(db, workspace, parent or item_id)
         status, body = shaped(self.catalog, operation, updated)
         return json_response(status, body)
 

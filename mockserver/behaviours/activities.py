@@ -1,0 +1,41 @@
+"""The activity log: one row per state change, written in the change's own transaction.
+
+Issue "webhooks" turns these rows into deliveries; the admin API lists them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from mockserver.store import utc_now
+
+# Generic-state changes that the vendor reports as activities: (kind, method) -> activity.
+GENERIC_ACTIVITIES = {
+    ("counter_parties", "post"): "COUNTER_PARTY_CREATED",
+    ("counter_parties", "patch"): "COUNTER_PARTY_UPDATED",
+    ("counter_parties/contacts", "post"): "COUNTER_PARTY_CONTACT_CREATED",
+    ("counter_parties/contacts", "patch"): "COUNTER_PARTY_CONTACT_UPDATED",
+    ("counter_parties/addresses", "post"): "COUNTER_PARTY_ADDRESS_CREATED",
+    ("counter_parties/addresses", "patch"): "COUNTER_PARTY_ADDRESS_UPDATED",
+    ("contracts/comments", "post"): "CONTRACT_ACTIVITY_LOG_COMMENT_CREATED",
+    ("contracts/contract_version", "post"): "CONTRACT_VERSION_UPLOADED",
+}
+
+
+def record_activity(
+    db: sqlite3.Connection,
+    workspace_id: int,
+    subject_id: str,
+    activity: str,
+    performed_by: str,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Append one activity (inside the caller's transaction); returns its id."""
+    cursor = db.execute(
+        "INSERT INTO activities (workspace_id, contract_id, activity, performed_by, at, data) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (workspace_id, subject_id, activity, performed_by, utc_now(), json.dumps(data or {})),
+    )
+    return int(cursor.lastrowid or 0)

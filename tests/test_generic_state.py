@@ -109,6 +109,5 @@ def test_counterparty_changes_are_logged(client):
 def test_roles_and_users_are_readable(client):
     roles = client.get(f"{API}/auth/roles/", headers=UAT)
     assert roles.status_code == 200, roles.text
-    body = roles.json()
-    names = {r.get("name") for r in (body.get("results", body) if isinstance(body, dict) else body)}
+    names = {role["name"] for role in roles.json()["active_roles"]}
     assert {"ADMIN", "LEGAL", "VIEWER"} <= names

@@ -153,9 +153,21 @@ class GenericState:
                 "results": selected,
             }
             status, body = shaped(self.catalog, operation, listing)
+        elif wrapper := self._list_wrapper(resolved):
+            # e.g. {"active_roles": [...]}: the one array the answer is made of
+            status, body = shaped(self.catalog, operation, {wrapper: items})
         else:
             status, body = shaped(self.catalog, operation, items[-1] if items else {})
         return json_response(status, body)
+
+    def _list_wrapper(self, schema: dict[str, Any]) -> str | None:
+        properties = schema.get("properties") or {}
+        arrays = [
+            name
+            for name, child in properties.items()
+            if self.catalog.synthesizer.resolve(child).get("type") == "array"
+        ]
+        return arrays[0] if len(arrays) == 1 else None
 
     async def _item(
         self,

@@ -144,6 +144,18 @@ def admin_app(runtime: Runtime) -> Router:
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
+    async def deliveries(request: Request) -> Response:
+        filters = {
+            k: request.query_params.get(k, "") for k in ("contract", "subscription", "status")
+        }
+        return JSONResponse(runtime.webhooks.outbox.deliveries(filters))
+
+    async def redeliver(request: Request) -> Response:
+        outbox_id = request.path_params["delivery"]
+        if not outbox_id.isdigit() or not runtime.webhooks.outbox.redeliver(int(outbox_id)):
+            raise ApiProblem(404, f"No finished delivery {outbox_id} to send again.")
+        return JSONResponse({"status": "pending"})
+
     routes = [
         Route("/__admin/health", _guarded(runtime, health), methods=["GET"]),
         Route("/__admin/reset", _guarded(runtime, reset), methods=["POST"]),
@@ -156,6 +168,12 @@ def admin_app(runtime: Runtime) -> Router:
             methods=["POST"],
         ),
         Route("/__admin/activities", _guarded(runtime, activities), methods=["GET"]),
+        Route("/__admin/deliveries", _guarded(runtime, deliveries), methods=["GET"]),
+        Route(
+            "/__admin/deliveries/{delivery}/redeliver",
+            _guarded(runtime, redeliver),
+            methods=["POST"],
+        ),
         Route("/__admin/files/{composite_id}", file_download, methods=["GET"]),
     ]
     return Router(routes=routes)

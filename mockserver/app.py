@@ -34,6 +34,7 @@ from mockserver.behaviours import Handler
 from mockserver.behaviours.contract_routes import ContractRoutes
 from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
+from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.dispatch import Dispatcher
 from mockserver.edge import EdgeMiddleware
 from mockserver.errors import ApiProblem
@@ -48,6 +49,7 @@ from mockserver.settings import Settings
 from mockserver.spec import LoadedSchema, load_schema
 from mockserver.store import Store
 from mockserver.validators import VALIDATOR_MAP
+from mockserver.webhooks.dispatcher import WebhookDispatcher
 
 logger = logging.getLogger("spotcheck.app")
 
@@ -67,6 +69,7 @@ class Runtime:
     journal: Journal
     catalog: ResponseCatalog
     contracts: Contracts
+    webhooks: WebhookDispatcher
 
     def reset(self) -> None:
         install_fixtures(self.store, self.settings)
@@ -91,8 +94,11 @@ class SpotcheckApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # The webhook dispatcher lives on the server's event loop, while it serves.
+                await self.runtime.webhooks.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.runtime.webhooks.stop()
                 # The store stays open: one app may serve several client sessions (tests).
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -107,6 +113,15 @@ def _behaviours(runtime: Runtime) -> tuple[dict[str, Handler], Handler]:
         workspace_id,
         lambda base, composite_id: signed_link(base, runtime.workspace.jwt_secret, composite_id),
     ).routes()
+    routes.update(
+        WebhookRoutes(
+            runtime.store,
+            runtime.contracts,
+            runtime.catalog,
+            lambda: runtime.workspace,
+            runtime.settings,
+        ).routes()
+    )
     known = {operation.key for operation in runtime.schema.index.operations}
     behaviours = {key: handler for key, handler in routes.items() if key in known}
 
@@ -137,6 +152,12 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         journal=Journal(settings.journal_size),
         catalog=ResponseCatalog(schema),
         contracts=Contracts(store),
+        webhooks=WebhookDispatcher(
+            store,
+            settings.webhook_retry_delays,
+            settings.webhook_timeout,
+            loopback_only=settings.webhook_delivery == "loopback",
+        ),
     )
     authenticator = Authenticator(
         store, lambda: runtime.workspace, SchemeKinds(schema.security_schemes)

@@ -55,6 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
     lint = schema.add_parser("lint", help="report (and count) the defects the loader repairs")
     lint.add_argument("source")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
+    webhooks = commands.add_parser("webhooks", help="webhook tools").add_subparsers(
+        dest="webhooks_command", required=True
+    )
+    listen = webhooks.add_parser("listen", help="a local receiver that verifies signatures")
+    listen.add_argument("--host", default="127.0.0.1")
+    listen.add_argument("--port", type=int, default=9000)
+    listen.add_argument("--hmac-key", dest="hmac_key", help="the workspace's base64 hmac_key")
+    listen.add_argument("--fail-status", dest="fail_status", type=int, default=503)
+    listen.add_argument(
+        "--fail-times",
+        dest="fail_times",
+        type=int,
+        default=0,
+        help="answer --fail-status to this many deliveries first",
+    )
+    listen.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     derive = schema.add_parser("derive", help="write our prose-free schema from a vendor file")
     derive.add_argument("source")
     derive.add_argument("out")
@@ -68,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "webhooks":
+            return listen(args)
         if args.schema_command == "lint":
             return lint(args.source, args.json)
         return derive(args.source, args.out)
@@ -133,6 +151,14 @@ def _banner(settings: Settings, runtime: object, port: int) -> str:
         )
     lines.append(f"  admin: {url}/__admin/health   docs: {url}/ui/")
     return "\n".join(lines)
+
+
+def listen(args: argparse.Namespace) -> int:
+    from mockserver.webhooks.listener import ListenerState, run_listener
+
+    state = ListenerState(args.hmac_key, args.fail_status, args.fail_times, args.delay)
+    run_listener(args.host, args.port, state)
+    return 0
 
 
 def lint(source: str, as_json: bool) -> int:

@@ -43,6 +43,8 @@ class Settings:
     webhook_retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
     webhook_timeout: float = 5.0
     strict_webhook_urls: bool = False
+    # "all" delivers anywhere; "loopback" only to this machine (test runs: nothing leaves it)
+    webhook_delivery: str = "all"
 
     def __post_init__(self) -> None:
         if self.env not in ("uat", "production"):
@@ -55,6 +57,8 @@ class Settings:
             raise SettingsError(
                 "SPOTCHECK_CLIENT_ID and SPOTCHECK_CLIENT_SECRET must be given together"
             )
+        if self.webhook_delivery not in ("all", "loopback"):
+            raise SettingsError("webhook delivery must be 'all' or 'loopback'")
         if self.journal_size < 1:
             raise SettingsError("journal size must be at least 1")
 
@@ -115,6 +119,7 @@ _ENV_PARSERS: dict[str, Any] = {
     "webhook_retry_delays": _parse_delays,
     "webhook_timeout": float,
     "strict_webhook_urls": _parse_bool,
+    "webhook_delivery": str,
 }
 _FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}
 

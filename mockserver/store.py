@@ -43,13 +43,35 @@ CREATE TABLE IF NOT EXISTS sequences (
     workspace_id INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, name)
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, subscription_id TEXT NOT NULL,
+    delivery_id TEXT NOT NULL UNIQUE, activity_id INTEGER NOT NULL, activity TEXT NOT NULL,
+    contract_id TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL,
+    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
+    claimed_at REAL, created_at TEXT NOT NULL, finished_at TEXT, last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    id INTEGER PRIMARY KEY, outbox_id INTEGER NOT NULL, at TEXT NOT NULL,
+    status_code INTEGER, latency_ms REAL NOT NULL, error TEXT
+);
 CREATE TABLE IF NOT EXISTS activities (
     id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, contract_id TEXT NOT NULL,
     activity TEXT NOT NULL, performed_by TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL
 );
 """
 
-_TABLES = ("activities", "sequences", "records", "credentials", "users", "workspaces", "meta")
+_TABLES = (
+    "delivery_attempts",
+    "outbox",
+    "activities",
+    "sequences",
+    "records",
+    "credentials",
+    "users",
+    "workspaces",
+    "meta",
+)
 
 
 def utc_now() -> str:

@@ -66,7 +66,12 @@ def vendor_schema(vendor_spec: Path) -> LoadedSchema:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for a test that builds its own app (own store in tmp_path)."""
-    return Settings(db=str(tmp_path / "mock.db"), rate_limit=0, validate_responses=True)
+    return Settings(
+        db=str(tmp_path / "mock.db"),
+        rate_limit=0,
+        validate_responses=True,
+        webhook_delivery="loopback",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +79,10 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory, our_schema: LoadedSchem
     # Building Connexion's stack takes about a second: one app per session, reset per test
     # (the pytest-httpserver way).
     db = tmp_path_factory.mktemp("shared") / "mock.db"
-    return create_app(Settings(db=str(db), rate_limit=0, validate_responses=True), our_schema)
+    return create_app(
+        Settings(db=str(db), rate_limit=0, validate_responses=True, webhook_delivery="loopback"),
+        our_schema,
+    )
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ def running_server(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, **(env or {})},
+        # nothing a test server sends may leave this machine
+        env={**os.environ, "SPOTCHECK_WEBHOOK_DELIVERY": "loopback", **(env or {})},
         cwd=Path(__file__).resolve().parent.parent,
     )
     banner: list[str] = []

@@ -10,6 +10,8 @@ import sqlite3
 from typing import Any
 
 from mockserver.store import utc_now
+from mockserver.webhooks.outbox import enqueue
+from mockserver.webhooks.payload import activity_payload
 
 # Generic-state changes that the vendor reports as activities: (kind, method) -> activity.
 GENERIC_ACTIVITIES = {
@@ -30,12 +32,19 @@ def record_activity(
     subject_id: str,
     activity: str,
     performed_by: str,
-    data: dict[str, Any] | None = None,
+    contract: dict[str, Any] | None = None,
 ) -> int:
-    """Append one activity (inside the caller's transaction); returns its id."""
+    """Append one activity and queue its webhooks, inside the caller's transaction.
+
+    The webhook body is built now, from the contract as this change leaves it.
+    """
+    at = utc_now()
+    body = activity_payload(activity, performed_by, at, contract)
     cursor = db.execute(
         "INSERT INTO activities (workspace_id, contract_id, activity, performed_by, at, data) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (workspace_id, subject_id, activity, performed_by, utc_now(), json.dumps(data or {})),
+        (workspace_id, subject_id, activity, performed_by, at, json.dumps(body)),
     )
-    return int(cursor.lastrowid or 0)
+    activity_id = int(cursor.lastrowid or 0)
+    enqueue(db, workspace_id, activity_id, activity, subject_id, body)
+    return activity_id

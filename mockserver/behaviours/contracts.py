@@ -282,7 +282,7 @@ class Contracts:
         activity: str,
         actor: Actor,
     ) -> None:
-        record_activity(db, workspace_id, contract["id"], activity, actor.email)
+        record_activity(db, workspace_id, contract["id"], activity, actor.email, contract)
 
 
 def _counterparty_name(details: list[dict[str, Any]]) -> str:

@@ -68,11 +68,12 @@ class Change:
     actor: str
     activity: str | None
     subject: str = ""
+    contract: dict[str, Any] | None = None
 
     def record(self, db: sqlite3.Connection, workspace_id: int, fallback_subject: str) -> None:
         if self.activity:
             subject = self.subject or fallback_subject
-            record_activity(db, workspace_id, subject, self.activity, self.actor)
+            record_activity(db, workspace_id, subject, self.activity, self.actor, self.contract)
 
 
 class GenericState:
@@ -95,17 +96,19 @@ class GenericState:
         where = address(operation)
         params = context.path_params
         subject = ""  # what activities are about: the parent object's own id, if it has one
+        contract = None
         for name in where.parent_params:
             check = self._parents.get(name)
             if check is not None:
                 found = check(self._workspace_id(), params[name])
                 if not subject and isinstance(found, dict) and "id" in found:
                     subject = str(found["id"])
+                    contract = found if "contract_id" in found else None
         item_id = where.item_id(params)
         parent = where.parent_id(params)
         method = operation.method
         actor = context.identity.user_email if context.identity else "anonymous"
-        change = Change(actor, GENERIC_ACTIVITIES.get((where.kind, method)), subject)
+        change = Change(actor, GENERIC_ACTIVITIES.get((where.kind, method)), subject, contract)
         if item_id is None and method == "post":
             return await self._create(request, operation, where.kind, parent, change)
         if item_id is None and method == "get":

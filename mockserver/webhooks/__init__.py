@@ -1,0 +1,1 @@
+"""Webhook emission like SpotDraft's: subscriptions, signed payloads, a durable outbox."""

@@ -298,10 +298,18 @@ def test_hmac_key_differs_per_environment_and_survives_restart(settings, our_sch
 
 
 def test_loopback_only_delivery_never_leaves_the_machine(fast_settings, our_schema):
-    with TestClient(create_app(fast_settings.replace(webhook_delivery="loopback"), our_schema)) as client:
+    with TestClient(
+        create_app(fast_settings.replace(webhook_delivery="loopback"), our_schema)
+    ) as client:
         subscribe(client, "https://hooks.example.com/x", ["CONTRACT_CREATED"])
         create(client)
-        row = wait_for(lambda: client.get("/__admin/deliveries").json()[0]["attempt_log"] and
-                       client.get("/__admin/deliveries").json()[0], 10, "an attempt")
+        row = wait_for(
+            lambda: (
+                client.get("/__admin/deliveries").json()[0]["attempt_log"]
+                and client.get("/__admin/deliveries").json()[0]
+            ),
+            10,
+            "an attempt",
+        )
         assert "SPOTCHECK_WEBHOOK_DELIVERY=loopback" in row["attempt_log"][0]["error"]
         assert row["attempt_log"][0]["status_code"] is None

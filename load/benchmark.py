@@ -1,10 +1,13 @@
 """Throughput and latency of the mock next to a bare Starlette app, measured in one run.
 
-    python load/benchmark.py [--seconds 10] [--connections 32] [--spec FILE]
+    python load/benchmark.py [--seconds 10] [--connections 32] [--vendor-spec FILE]
 
-Both servers run as separate uvicorn processes on loopback; one asyncio load generator
-(raw HTTP/1.1 keep-alive, so the client is not the bottleneck) drives each in turn with the
-same authenticated GET. Prints requests/s, p50/p99 latency and the mock/bare ratio.
+Servers run as separate uvicorn processes on loopback; one asyncio load generator (raw
+HTTP/1.1 keep-alive, so the client costs little) drives each in turn with the same
+authenticated read (GET contract types) and write (POST a contract from a template). The mock
+runs single-process and with --workers 2, rate limit off. Also measured: start-up time to the
+first healthy answer (our schema and, if given, the vendor's 914 KB file) and the peak RSS
+of a single mock process. Prints one table with the mock/bare ratios.
 No Locust import here: this file must not monkey-patch the standard library.
 """
 
@@ -19,55 +22,88 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-READ_PATH = "/api/v2.1/public/contract_types/"
-HEADERS = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}
+READ = "/api/v2.1/public/contract_types/"
+WRITE = "/api/v2.1/public/contracts/"
+CREDENTIAL = "client-id: uat-client-acme\r\nclient-secret: uat-secret-acme-0001\r\n"
+WRITE_BODY = json.dumps(
+    {
+        "contract_template_id": 21,
+        "contract_data": {"effective_date": "2026-01-01"},
+        "counter_party_details": [
+            {"is_individual": True, "poc_details": {"first_name": "B", "email": "b@bench.test"}}
+        ],
+    }
+).encode()
 
 
 def bare_app():  # pragma: no cover - runs in the child process
+    """The baseline: Starlette answering the same JSON with no validation, auth or state."""
     from starlette.applications import Starlette
     from starlette.responses import Response
     from starlette.routing import Route
 
-    body = json.dumps(
-        [
-            {"id": 11, "name": "Non-Disclosure Agreement"},
-            {"id": 12, "name": "Master Services Agreement"},
-        ]
-    ).encode()
+    listing = json.dumps([{"id": 11, "name": "Non-Disclosure Agreement"}]).encode()
+    created = json.dumps({"id": "T-1", "contract_status": "DRAFT"}).encode()
 
-    async def contract_types(request):
-        return Response(body, media_type="application/json")
+    async def read(request):
+        return Response(listing, media_type="application/json")
 
-    return Starlette(routes=[Route(READ_PATH, contract_types)])
+    async def write(request):
+        await request.body()
+        return Response(created, status_code=201, media_type="application/json")
+
+    return Starlette(routes=[Route(READ, read), Route(WRITE, write, methods=["POST"])])
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    bad: int
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
-def _start(command: list[str], port: int) -> subprocess.Popen[bytes]:
+def _start(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], float]:
+    started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
+    request = b"GET /__admin/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.sendall(request)
+                if conn.recv(16).startswith(b"HTTP/1.1 "):
+                    return process, time.perf_counter() - started
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.02)
     process.kill()
     raise RuntimeError(f"server did not start: {command}")
 
 
-async def _worker(
-    port: int, request: bytes, stop_at: float, latencies: list[float], errors: list[int]
+def _request(method: str, path: str) -> bytes:
+    body = WRITE_BODY if method == "POST" else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{CREDENTIAL}"
+    if body:
+        head += f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+async def _connection(
+    port: int, request: bytes, ok: int, stop_at: float, latencies: list[float], bad: list[int]
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -75,52 +111,64 @@ async def _worker(
             started = time.perf_counter()
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
-            await reader.readexactly(length)
+            length = re.search(rb"(?i)content-length: *(\d+)", head)
+            await reader.readexactly(int(length.group(1)) if length else 0)
             latencies.append(time.perf_counter() - started)
-            if status != 200:
-                errors.append(status)
+            if int(head[9:12]) != ok:
+                bad.append(int(head[9:12]))
     finally:
         writer.close()
 
 
-async def _drive(port: int, seconds: float, connections: int) -> dict[str, float]:
-    headers = "".join(f"{k}: {v}\r\n" for k, v in HEADERS.items())
-    request = f"GET {READ_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode()
+async def _drive(port: int, request: bytes, ok: int, seconds: float, connections: int) -> Result:
+    async def burst(duration: float, latencies: list[float], bad: list[int]) -> float:
+        started = time.perf_counter()
+        stop_at = started + duration
+        await asyncio.gather(
+            *(_connection(port, request, ok, stop_at, latencies, bad) for _ in range(connections))
+        )
+        return time.perf_counter() - started
+
+    await burst(1.0, [], [])  # warm-up: caches, connections
     latencies: list[float] = []
-    errors: list[int] = []
-    # Warm up: imports, caches, connection set-up.
-    await _worker_batch(port, request, 1.0, connections, [], [])
-    started = time.perf_counter()
-    await _worker_batch(port, request, seconds, connections, latencies, errors)
-    elapsed = time.perf_counter() - started
+    bad: list[int] = []
+    elapsed = await burst(seconds, latencies, bad)
     latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": len(errors),
-        "requests": len(latencies),
-    }
-
-
-async def _worker_batch(port, request, seconds, connections, latencies, errors):
-    stop_at = time.perf_counter() + seconds
-    await asyncio.gather(
-        *(_worker(port, request, stop_at, latencies, errors) for _ in range(connections))
+    return Result(
+        rps=len(latencies) / elapsed,
+        p50_ms=statistics.median(latencies) * 1000,
+        p99_ms=latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+        bad=len(bad),
     )
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else float("nan")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--spec", default=None, help="schema the mock serves (default: ours)")
+    parser.add_argument("--vendor-spec", default=os.environ.get("SPOTCHECK_VENDOR_SPEC"))
     args = parser.parse_args()
     python = sys.executable
-    results = {}
-    targets = {
+    workdir = Path(tempfile.mkdtemp(prefix="spotcheck-bench-"))
+    mock = [python, "-m", "mockserver.cli", "serve", "--rate-limit", "0"]
+    servers = {
         "bare starlette": [
             python,
             "-m",
@@ -130,34 +178,55 @@ def main() -> int:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--host",
+            "127.0.0.1",
         ],
-        "spotcheck mock": [python, "-m", "mockserver.cli", "serve", "--rate-limit", "0"]
-        + (["--spec", args.spec] if args.spec else []),
+        "mock, 1 process": [*mock, "--db", str(workdir / "one.db")],
+        "mock, 2 workers": [*mock, "--db", str(workdir / "two.db"), "--workers", "2"],
     }
-    for name, command in targets.items():
+    rows: dict[tuple[str, str], Result] = {}
+    extra: dict[str, str] = {}
+    for name, command in servers.items():
         port = _free_port()
-        flag = ["--port", str(port)] + (["--host", "127.0.0.1"] if "uvicorn" in command else [])
-        env_started = time.perf_counter()
-        process = _start(command + flag, port)
-        startup = time.perf_counter() - env_started
+        process, startup = _start([*command, "--port", str(port)], port)
         try:
-            results[name] = asyncio.run(_drive(port, args.seconds, args.connections))
-            results[name]["startup_s"] = startup
+            rows[(name, "read")] = asyncio.run(
+                _drive(port, _request("GET", READ), 200, args.seconds, args.connections)
+            )
+            rows[(name, "write")] = asyncio.run(
+                _drive(port, _request("POST", WRITE), 201, args.seconds, args.connections)
+            )
+            if name == "mock, 1 process":
+                extra["peak RSS, 1 process (MB)"] = f"{_peak_rss_mb(process.pid):.0f}"
+                extra["start-up, our schema (s)"] = f"{startup:.2f}"
         finally:
-            process.terminate()
-            process.wait(timeout=10)
-    bare, mock = results["bare starlette"], results["spotcheck mock"]
+            _stop(process)
+    if args.vendor_spec:
+        times = []
+        for _ in range(3):
+            port = _free_port()
+            process, startup = _start(
+                [*mock, "--spec", str(Path(args.vendor_spec).resolve()), "--port", str(port)], port
+            )
+            times.append(startup)
+            extra["peak RSS, vendor schema (MB)"] = f"{_peak_rss_mb(process.pid):.0f}"
+            _stop(process)
+        extra["start-up, vendor schema (s, median of 3)"] = f"{statistics.median(times):.2f}"
+
+    cores = os.cpu_count()
     print(
-        f"authenticated GET {READ_PATH}, {args.connections} connections, "
-        f"{args.seconds:.0f} s each, {os.cpu_count()} cores"
+        f"{args.connections} connections, {args.seconds:.0f} s a cell, {cores} cores, no rate limit"
     )
-    print(f"{'server':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-200':>9}{'start s':>9}")
-    for name, row in results.items():
+    header = ("server", "request", "req/s", "p50 ms", "p99 ms", "non-2xx", "vs bare")
+    print(f"{header[0]:<18}{header[1]:<8}" + "".join(f"{h:>9}" for h in header[2:]))
+    for (name, kind), row in rows.items():
+        ratio = row.rps / rows[("bare starlette", kind)].rps
         print(
-            f"{name:<16}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['errors']:>9}{row['startup_s']:>9.2f}"
+            f"{name:<18}{kind:<8}{row.rps:>9.0f}{row.p50_ms:>9.2f}{row.p99_ms:>9.2f}{row.bad:>9}{ratio:>9.3f}"
         )
-    print(f"mock / bare throughput ratio: {mock['rps'] / bare['rps']:.3f}")
-    return 0 if mock["errors"] == 0 else 1
+    for label, value in extra.items():
+        print(f"{label}: {value}")
+    return 0 if all(row.bad == 0 for row in rows.values()) else 1
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
         dest="overlays",
         help="serve the schema without the standard-error overlay",
     )
+    serve.add_argument("--workers", type=int, help="server processes sharing one --db file")
     serve.add_argument("--log-level", default="warning")
 
 
@@ -108,9 +109,9 @@ def _is_loopback(host: str) -> bool:
 def serve(args: argparse.Namespace) -> int:
     import socket
 
-    import uvicorn
-
     from mockserver.app import create_app
+    from mockserver.fixtures import ensure_fixtures
+    from mockserver.store import Store
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("connexion.operations").setLevel(logging.ERROR)
@@ -119,18 +120,66 @@ def serve(args: argparse.Namespace) -> int:
         raise SpotcheckError(
             "binding beyond loopback needs SPOTCHECK_ADMIN_TOKEN to guard /__admin/"
         )
-    app = create_app(settings)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
+    sock.listen(2048)
     port = sock.getsockname()[1]
-    print(_banner(settings, app.runtime, port), flush=True)
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    if settings.workers == 1:
+        app = create_app(settings)
+        print(_banner(settings, port), flush=True)
+        _run_uvicorn(app, sock, args.log_level)
+        return 0
+    # Load fixtures once, before the workers start, so they do not race to do it.
+    store = Store(settings.db)
+    ensure_fixtures(store, settings)
+    store.close()
+    print(
+        _banner(settings, port) + f"\n  workers: {settings.workers} sharing {settings.db}",
+        flush=True,
+    )
+    return _run_workers(settings, sock, args.log_level)
+
+
+def _run_uvicorn(app: object, sock: object, log_level: str) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on")  # type: ignore[arg-type]
+    uvicorn.Server(config).run(sockets=[sock])  # type: ignore[list-item]
+
+
+def _worker_main(settings: Settings, sock: object, log_level: str) -> None:
+    from mockserver.app import create_app
+
+    logging.getLogger("connexion.operations").setLevel(logging.ERROR)
+    _run_uvicorn(create_app(settings), sock, log_level)
+
+
+def _run_workers(settings: Settings, sock: object, log_level: str) -> int:
+    """N processes accept on one inherited socket; each has its own app on the shared file."""
+    import multiprocessing
+    import signal
+
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_worker_main, args=(settings, sock, log_level), daemon=True)
+        for _ in range(settings.workers)
+    ]
+    for worker in workers:
+        worker.start()
+
+    def stop(_signum: int, _frame: object) -> None:
+        for worker in workers:
+            worker.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for worker in workers:
+        worker.join()
     return 0
 
 
-def _banner(settings: Settings, runtime: object, port: int) -> str:
+def _banner(settings: Settings, port: int) -> str:
     from mockserver.fixtures import read_fixtures
 
     url = f"http://{settings.host}:{port}"

@@ -45,6 +45,7 @@ class Settings:
     strict_webhook_urls: bool = False
     # "all" delivers anywhere; "loopback" only to this machine (test runs: nothing leaves it)
     webhook_delivery: str = "all"
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.env not in ("uat", "production"):
@@ -59,6 +60,10 @@ class Settings:
             )
         if self.webhook_delivery not in ("all", "loopback"):
             raise SettingsError("webhook delivery must be 'all' or 'loopback'")
+        if self.workers < 1:
+            raise SettingsError("workers must be at least 1")
+        if self.workers > 1 and self.db == ":memory:":
+            raise SettingsError("--workers > 1 share state through a database file: give --db FILE")
         if self.journal_size < 1:
             raise SettingsError("journal size must be at least 1")
 
@@ -120,6 +125,7 @@ _ENV_PARSERS: dict[str, Any] = {
     "webhook_timeout": float,
     "strict_webhook_urls": _parse_bool,
     "webhook_delivery": str,
+    "workers": int,
 }
 _FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}
 

@@ -3,7 +3,7 @@
 Request flow (outermost first)::
 
     JournalMiddleware -> EdgeMiddleware (admin, 302/404/405) -> RateLimitMiddleware
-    -> Connexion: ServerError, Exception (vendor error bodies), SwaggerUI, Routing,
+    -> Connexion: ServerError, Exception (vendor error bodies), Routing,
        SpotcheckSecurity, RequestValidation, ResponseValidation, Lifespan, Context
     -> Dispatcher (behaviour for the operation, or its documented answer)
 """
@@ -13,18 +13,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from connexion import ConnexionMiddleware
-from connexion.exceptions import ProblemException
+from connexion.exceptions import InvalidSpecification, ProblemException
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.main import API as ConnexionAPI
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
+from connexion.spec import OpenAPISpecification
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,8 +38,9 @@ from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
 from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.dispatch import Dispatcher
+from mockserver.docs import LazyDocs
 from mockserver.edge import EdgeMiddleware
-from mockserver.errors import ApiProblem
+from mockserver.errors import ApiProblem, SchemaError
 from mockserver.files import signed_link
 from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
 from mockserver.journal import Journal, JournalMiddleware
@@ -141,7 +144,9 @@ def _behaviours(runtime: Runtime) -> tuple[dict[str, Handler], Handler]:
 
 def create_app(settings: Settings, schema: LoadedSchema | None = None) -> SpotcheckApp:
     """Build the mock for `settings` (pass an already loaded `schema` to share it between apps)."""
-    schema = schema or load_schema(settings.spec, overlays=settings.overlays)
+    schema = schema or load_schema(
+        settings.spec, overlays=settings.overlays, cache_dir=settings.cache_dir
+    )
     store = Store(settings.db)
     ensure_fixtures(store, settings)
     runtime = Runtime(
@@ -168,7 +173,6 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         middlewares=[
             ServerErrorMiddleware,
             ExceptionMiddleware,
-            SwaggerUIMiddleware,
             RoutingMiddleware,
             partial(SpotcheckSecurityMiddleware, authenticator=authenticator),
             RequestValidationMiddleware,
@@ -177,20 +181,42 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
             ContextMiddleware,
         ],
     )
-    connexion.add_api(
-        schema.document,
-        base_path="",
+    try:
+        _add_api(connexion, schema, settings)
+    except InvalidSpecification as error:
+        raise SchemaError(f"{schema.source} cannot be served: {str(error)[:500]}") from None
+    for handled in (ApiProblem, ProblemException, HTTPException, Exception):
+        connexion.add_error_handler(handled, connexion_error_handler)
+    # Build Connexion's stack now: its routers and validators are start-up work, not the
+    # first request's.
+    connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
+    asgi: ASGIApp = RateLimitMiddleware(connexion, settings.rate_limit)
+    asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime), LazyDocs(schema.document))
+    asgi = JournalMiddleware(asgi, runtime.journal)
+    return SpotcheckApp(asgi, runtime)
+
+
+class _CheckedSpecification(OpenAPISpecification):
+    """A document `load_schema` has already checked against the OpenAPI meta-schema.
+
+    Connexion re-runs that check in every `add_api` (0.6 s of the 914 KB vendor file's start-up)
+    and has no switch for it; this is the one place we step around its `add_api` to skip it.
+    """
+
+    @classmethod
+    def _validate_spec(cls, spec: dict[str, Any]) -> None:
+        return None
+
+
+def _add_api(connexion: ConnexionMiddleware, schema: LoadedSchema, settings: Settings) -> None:
+    options = connexion.options.replace(
         validate_responses=settings.validate_responses,
         validator_map=VALIDATOR_MAP,
         # Connexion only routes and validates here; the Dispatcher answers every operation.
         resolver=Resolver(function_resolver=lambda _operation_id: _answered_by_dispatcher),
     )
-    for error in (ApiProblem, ProblemException, HTTPException, Exception):
-        connexion.add_error_handler(error, connexion_error_handler)
-    # Build Connexion's stack now: its routers and validators are start-up work, not the
-    # first request's.
-    connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
-    asgi: ASGIApp = RateLimitMiddleware(connexion, settings.rate_limit)
-    asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime))
-    asgi = JournalMiddleware(asgi, runtime.journal)
-    return SpotcheckApp(asgi, runtime)
+    if schema.checked:
+        specification = _CheckedSpecification(schema.document)
+    else:
+        specification = OpenAPISpecification(schema.document)
+    connexion.apis.append(ConnexionAPI(specification, base_path="", **options.__dict__))

@@ -14,14 +14,15 @@ from mockserver.problems import send_problem
 from mockserver.spec.index import OperationIndex
 
 ADMIN_PREFIX = "/__admin"
-_CONNEXION_OWN = ("/openapi.json", "/ui")
+_DOCS = ("/openapi.json", "/ui")
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, index: OperationIndex, admin: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, index: OperationIndex, admin: ASGIApp, docs: ASGIApp) -> None:
         self.app = app
         self.index = index
         self.admin = admin
+        self.docs = docs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,8 +32,8 @@ class EdgeMiddleware:
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             await self.admin(scope, receive, send)
             return
-        if path.startswith(_CONNEXION_OWN):
-            await self.app(scope, receive, send)
+        if path.startswith(_DOCS):
+            await self.docs(scope, receive, send)
             return
         method: str = scope["method"]
         match = self.index.match(method, path)

@@ -16,6 +16,7 @@ from mockserver.errors import SettingsError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = PROJECT_ROOT / "openapi" / "spotdraft.yaml"
 DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures"
+DEFAULT_CACHE = str(Path.home() / ".cache" / "spotcheck")
 
 Environment = Literal["uat", "production"]
 
@@ -46,6 +47,8 @@ class Settings:
     # "all" delivers anywhere; "loopback" only to this machine (test runs: nothing leaves it)
     webhook_delivery: str = "all"
     workers: int = 1
+    # where repaired schemas are kept between starts ("" switches the cache off)
+    cache_dir: str = DEFAULT_CACHE
 
     def __post_init__(self) -> None:
         if self.env not in ("uat", "production"):
@@ -126,6 +129,7 @@ _ENV_PARSERS: dict[str, Any] = {
     "strict_webhook_urls": _parse_bool,
     "webhook_delivery": str,
     "workers": int,
+    "cache_dir": str,
 }
 _FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}
 

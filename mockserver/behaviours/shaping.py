@@ -47,9 +47,45 @@ def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
         return [fit(catalog, items, item_frame, item) for item in data]
     # A request field may differ in type from the response field of the same name: only a
     # value the response schema accepts is carried over.
-    if not catalog.checker.errors(resolved, data):
+    if _plainly_fits(resolved, data) or not catalog.checker.errors(resolved, data):
         return data
     return frame if frame is not None else catalog.synthesizer.example(resolved)
+
+
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+_CONSTRAINTS = frozenset(
+    {
+        "enum",
+        "format",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "multipleOf",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+    }
+)
+
+
+def _plainly_fits(schema: dict[str, Any], value: Any) -> bool:
+    # The hot path of every stateful answer: a bare typed scalar needs no validator.
+    kinds = _PLAIN_TYPES.get(schema.get("type", ""))
+    if kinds is None or not _CONSTRAINTS.isdisjoint(schema):
+        return False
+    if isinstance(value, bool) and schema["type"] != "boolean":
+        return False
+    return isinstance(value, kinds)
 
 
 def _may_be(schema: dict[str, Any], kind: str) -> bool:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.settings import PROJECT_ROOT
+from mockserver.spec.cache import cached
 from mockserver.spec.index import Operation, OperationIndex
-from mockserver.spec.loader import read_document
+from mockserver.spec.loader import parse_document, read_text
 from mockserver.spec.overlays import apply_examples, apply_standard_errors
 from mockserver.spec.repair import Defect, repair
 
@@ -24,18 +25,31 @@ class LoadedSchema:
     document: dict[str, Any]
     defects: tuple[Defect, ...]
     index: OperationIndex
+    checked: bool = False  # passed the OpenAPI meta-schema check after repair
 
     @property
     def security_schemes(self) -> dict[str, Any]:
         return dict(self.document.get("components", {}).get("securitySchemes", {}))
 
 
-def load_schema(source: str, overlays: bool = True) -> LoadedSchema:
-    """Read `source` (file or URL), repair it, and add the standard-error overlay."""
-    result = repair(read_document(source))
-    if overlays:
-        apply_standard_errors(result.document)
-        apply_examples(result.document, OUR_EXAMPLES)
-    return LoadedSchema(
-        source, result.document, tuple(result.defects), OperationIndex(result.document)
-    )
+def load_schema(
+    source: str, overlays: bool = True, cache_dir: str | None = None, verify: bool = True
+) -> LoadedSchema:
+    """Read `source` (file or URL), repair it, and add the standard-error overlay.
+
+    With `cache_dir`, the repaired document is kept there and reused while the schema text
+    and the loader's code stay the same. `verify=False` leaves the final meta-schema check
+    to Connexion (which runs it anyway when it builds the app).
+    """
+    text = read_text(source)
+
+    def build() -> tuple[dict[str, Any], tuple[Defect, ...]]:
+        result = repair(parse_document(text, source), verify=verify)
+        if overlays:
+            apply_standard_errors(result.document)
+            apply_examples(result.document, OUR_EXAMPLES)
+        return result.document, tuple(result.defects)
+
+    variant = f"overlays={overlays}"
+    document, defects = cached(cache_dir, text, variant, (OUR_EXAMPLES,), build)
+    return LoadedSchema(source, document, defects, OperationIndex(document), checked=verify)

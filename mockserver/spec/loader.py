@@ -17,6 +17,11 @@ _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def read_document(source: str) -> dict[str, Any]:
     """Parse the schema at `source` (a path or an http(s) URL) into a dict."""
+    return parse_document(read_text(source), source)
+
+
+def read_text(source: str) -> str:
+    """The text of the schema at `source` (a path or an http(s) URL)."""
     if source.startswith(("http://", "https://")):
         try:
             response = httpx.get(source, timeout=30.0, follow_redirects=True)
@@ -29,7 +34,7 @@ def read_document(source: str) -> dict[str, Any]:
         if not path.is_file():
             raise SchemaError(f"schema file not found: {source}")
         text = path.read_text(encoding="utf-8")
-    return parse_document(text, source)
+    return text
 
 
 def parse_document(text: str, source: str = "<string>") -> dict[str, Any]:

@@ -75,10 +75,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], float]:
+def _start(
+    command: list[str], port: int, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], float]:
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     request = b"GET /__admin/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     deadline = time.monotonic() + 90
@@ -202,16 +208,20 @@ def main() -> int:
         finally:
             _stop(process)
     if args.vendor_spec:
+        # cold: an empty schema cache (first start); warm: the repaired schema is cached
+        cache = {"SPOTCHECK_CACHE_DIR": str(workdir / "cache")}
+        vendor = [*mock, "--spec", str(Path(args.vendor_spec).resolve())]
         times = []
-        for _ in range(3):
+        for _ in range(4):
             port = _free_port()
-            process, startup = _start(
-                [*mock, "--spec", str(Path(args.vendor_spec).resolve()), "--port", str(port)], port
-            )
+            process, startup = _start([*vendor, "--port", str(port)], port, cache)
             times.append(startup)
             extra["peak RSS, vendor schema (MB)"] = f"{_peak_rss_mb(process.pid):.0f}"
             _stop(process)
-        extra["start-up, vendor schema (s, median of 3)"] = f"{statistics.median(times):.2f}"
+        extra["start-up, vendor schema, cold (s)"] = f"{times[0]:.2f}"
+        extra["start-up, vendor schema, warm (s, median of 3)"] = (
+            f"{statistics.median(times[1:]):.2f}"
+        )
 
     cores = os.cpu_count()
     print(

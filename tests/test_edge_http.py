@@ -88,15 +88,22 @@ def test_unsupported_media_type_is_415(client):
     assert response.json()["code"] == "unsupported_media_type"
 
 
-def test_form_body_is_accepted_where_the_schema_keeps_it(client, app):
-    # POST .../webhooks/ keeps its form encodings after repair when its fields are flat.
-    form_ops = [
-        op
-        for op in app.runtime.schema.index.operations
-        if "application/x-www-form-urlencoded"
-        in ((op.definition.get("requestBody") or {}).get("content") or {})
-    ]
-    assert form_ops, "some operations keep a form encoding"
+def test_form_and_multipart_bodies_are_accepted_where_the_schema_keeps_them(client):
+    url = "/api/v2.1/public/counter_parties/41/contacts"
+    fields = {"name": "Form Person", "email": "form@globex.test", "is_primary": "false"}
+    form = client.post(url, headers=UAT, data=fields)
+    assert form.status_code == 201, form.text
+    multipart = client.post(url, headers=UAT, files={k: (None, v) for k, v in fields.items()})
+    assert multipart.status_code == 201, multipart.text
+    invalid = client.post(url, headers=UAT, data={"name": "No Email"})
+    assert invalid.status_code == 400
+    assert "email" in invalid.text
+
+
+def test_form_encoding_of_a_nested_body_is_415_naming_json(client):
+    response = client.post(CONTRACTS, headers=UAT, data={"contract_template_id": "21"})
+    assert response.status_code == 415
+    assert "application/json" in response.json()["detail"]
 
 
 def test_invalid_query_value_is_400_naming_the_parameter(client):

@@ -74,5 +74,10 @@ def connexion_error_handler(_request: Any, error: Exception) -> Any:
         status_code=problem.status,
         body=body,
         content_type="application/json",
-        headers={k.decode(): v.decode() for k, v in headers if k != b"content-length"},
+        # content type and length are set by ConnexionResponse itself: not twice
+        headers={
+            k.decode(): v.decode()
+            for k, v in headers
+            if k not in (b"content-length", b"content-type")
+        },
     )

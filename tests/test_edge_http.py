@@ -145,3 +145,10 @@ def test_rate_limit_answers_429_with_retry_after_and_spares_admin(settings, our_
         assert int(throttled.headers["retry-after"]) >= 1
         assert throttled.json()["code"] == "throttled"
         assert all(client.get("/__admin/health").status_code == 200 for _ in range(10))
+
+
+def test_error_answers_carry_one_content_type(client):
+    response = client.get("/api/v2.1/public/counter_parties/987654", headers=UAT)
+    assert response.status_code == 404
+    content_types = [v for k, v in response.headers.multi_items() if k == "content-type"]
+    assert content_types == ["application/json"]

@@ -184,7 +184,7 @@ class GenericState:
         workspace = self._workspace_id()
         current = self.store.get_record(workspace, kind, item_id)
         if current is None:
-            raise ApiProblem(404, f"No {kind.rsplit('/', 1)[-1].rstrip('s')} with id {item_id}.")
+            raise ApiProblem(404, f"No {kind} object with id {item_id}.")
         if operation.method == "get":
             status, body = shaped(self.catalog, operation, current)
             return json_response(status, body)

@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint = schema.add_parser("lint", help="report (and count) the defects the loader repairs")
     lint.add_argument("source")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
+    test = commands.add_parser(
+        "test", help="run the contract suite (pytest contract_tests ARGS...)", add_help=False
+    )
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     webhooks = commands.add_parser("webhooks", help="webhook tools").add_subparsers(
         dest="webhooks_command", required=True
     )
@@ -87,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         if args.command == "webhooks":
             return listen(args)
+        if args.command == "test":
+            return run_contract_tests(args.pytest_args)
         if args.schema_command == "lint":
             return lint(args.source, args.json)
         return derive(args.source, args.out)
@@ -200,6 +206,14 @@ def _banner(settings: Settings, port: int) -> str:
         )
     lines.append(f"  admin: {url}/__admin/health   docs: {url}/ui/")
     return "\n".join(lines)
+
+
+def run_contract_tests(pytest_args: list[str]) -> int:
+    """`spotcheck test ...` is `pytest contract_tests ...` from anywhere."""
+    import pytest
+
+    suite = Path(__file__).resolve().parent.parent / "contract_tests"
+    return int(pytest.main([str(suite), "-p", "no:cacheprovider", *pytest_args]))
 
 
 def listen(args: argparse.Namespace) -> int:

@@ -50,12 +50,28 @@ async def read_body(request: Request) -> dict[str, Any]:
 
 
 def page_of(items: list[Any], request: Request) -> tuple[int, int, list[Any]]:
-    page = int(request.query_params.get("page") or 1)
-    limit = int(request.query_params.get("limit") or 10)
-    if page < 1 or limit < 1:
-        raise ApiProblem(400, "page and limit must be positive integers.")
+    """One page, the vendor's (Django REST framework's) way: a limit that is not a positive
+    number falls back to the default, a page that does not exist is a 404."""
+    limit = _positive(request.query_params.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
+    pages = max(1, -(-len(items) // limit))
+    raw_page = request.query_params.get("page") or "1"
+    page = int(raw_page) if raw_page.lstrip("-").isdigit() else 0
+    if not 1 <= page <= pages:
+        raise ApiProblem(404, "Invalid page.")
     start = (page - 1) * limit
     return page, limit, items[start : start + limit]
+
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+
+
+def _positive(raw: str | None, default: int, ceiling: int) -> int:
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        return default
+    return min(value, ceiling) if value > 0 else default
 
 
 ParentCheck = Callable[[int, str], object]

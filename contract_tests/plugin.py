@@ -1,0 +1,101 @@
+"""pytest plugin (entry point `pytest11`): options and fixtures of the contract suite.
+
+    pytest contract_tests                                   # against the in-process mock
+    pytest contract_tests --base-url https://uat.example    # any target, read-only by default
+
+Credentials come from SPOTCHECK_CLIENT_ID / SPOTCHECK_CLIENT_SECRET (and SPOTCHECK_USER_EMAIL).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contract_tests.runner import RunOptions, RunResult, run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("spotcheck", "spotcheck contract tests")
+    group.addoption("--base-url", default=None, help="target API (default: the mock, in-process)")
+    group.addoption(
+        "--schema", default=None, help="contract schema file or URL (default: our openapi/)"
+    )
+    group.addoption("--env", default="uat", choices=["uat", "production"])
+    group.addoption(
+        "--allow-writes", action="store_true", help="create (tagged) test data on a real target"
+    )
+    group.addoption("--allow-production", action="store_true", help="allow a production target")
+    group.addoption(
+        "--rate-limit",
+        type=float,
+        default=None,
+        help="requests/s (default 10 against a real target; 0 lifts it)",
+    )
+    group.addoption("--max-examples", type=int, default=10)
+    group.addoption("--time-budget", type=float, default=None, help="seconds for the whole run")
+    group.addoption("--strict-schema", action="store_true", help="schema gaps fail the run too")
+    group.addoption("--report-dir", default="reports/contract")
+    group.addoption(
+        "--webhook-public-url",
+        default=None,
+        help="where a remote target can reach this machine's webhook receiver",
+    )
+
+
+@pytest.fixture(scope="session")
+def contract_base_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The target; without --base-url, a mock started in this process."""
+    given = request.config.getoption("--base-url")
+    if given:
+        yield given.rstrip("/")
+        return
+    import logging
+
+    from contract_tests.inprocess import running_mock
+    from mockserver.settings import Settings
+
+    logging.getLogger("connexion.operations").setLevel(logging.ERROR)
+    folder = tmp_path_factory.mktemp("mock")
+    settings = Settings(
+        db=str(folder / "mock.db"),
+        rate_limit=0,
+        webhook_delivery="loopback",
+        webhook_retry_delays=(0.2, 0.5, 1.0),
+        cache_dir=str(folder / "cache"),
+    )
+    with running_mock(settings) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> RunOptions:
+    config = request.config
+    remote = bool(config.getoption("--base-url"))
+    rate = config.getoption("--rate-limit")
+    return RunOptions(
+        base_url=contract_base_url,
+        schema=config.getoption("--schema") or RunOptions.schema,
+        env=config.getoption("--env"),
+        allow_writes=config.getoption("--allow-writes"),
+        allow_production=config.getoption("--allow-production"),
+        rate_limit=rate if rate is not None else (10.0 if remote else 0.0),
+        max_examples=config.getoption("--max-examples"),
+        time_budget=config.getoption("--time-budget"),
+        strict_schema=config.getoption("--strict-schema"),
+        report_dir=Path(config.getoption("--report-dir")),
+        client_id=os.environ.get("SPOTCHECK_CLIENT_ID", "uat-client-acme"),
+        client_secret=os.environ.get("SPOTCHECK_CLIENT_SECRET", "uat-secret-acme-0001"),
+        user_email=os.environ.get("SPOTCHECK_USER_EMAIL"),
+        workers=1 if remote else 2,
+    )
+
+
+@pytest.fixture(scope="session")
+def contract_run(contract_options: RunOptions) -> RunResult:
+    """One Schemathesis run over every operation, shared by the suite's tests."""
+    return run(contract_options)

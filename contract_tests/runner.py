@@ -1,0 +1,187 @@
+"""Run the contract checks against a target: the in-process mock or any base URL.
+
+Safe against a real UAT by default: read-only (GET), throttled under the vendor's 10
+requests/s (Schemathesis also honours Retry-After), bounded by examples and time, and a
+production host is refused unless allowed explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from contract_tests.findings import (
+    CONTRACT,
+    SCHEMA_GAP,
+    Finding,
+    findings_from_ndjson,
+    markdown_report,
+    write_json,
+)
+from mockserver.errors import SpotcheckError
+from mockserver.settings import DEFAULT_SPEC
+from mockserver.spec import load_schema
+
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "ignored_auth",
+    "vendor_error_body",
+    "retry_after_on_429",
+)
+
+
+class UnsafeTarget(SpotcheckError):
+    """The run would touch a production system or write where it was not allowed to."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    base_url: str
+    schema: str = str(DEFAULT_SPEC)
+    env: str = "uat"
+    allow_writes: bool = False
+    allow_production: bool = False
+    rate_limit: float = 10.0
+    max_examples: int = 10
+    time_budget: float | None = None
+    strict_schema: bool = False
+    report_dir: Path = Path("reports/contract")
+    client_id: str = "uat-client-acme"
+    client_secret: str = field(default="uat-secret-acme-0001", repr=False)
+    user_email: str | None = None
+    workers: int = 1
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    tested: set[str]
+    operations: int
+    is_mock: bool
+    report: Path
+    output: str
+
+    def of(self, classification: str) -> list[Finding]:
+        return [f for f in self.findings if f.classification == classification]
+
+    @property
+    def broken(self) -> list[Finding]:
+        return self.of(CONTRACT)
+
+    @property
+    def gaps(self) -> list[Finding]:
+        return self.of(SCHEMA_GAP)
+
+
+def is_mock(base_url: str) -> bool:
+    try:
+        response = httpx.get(f"{base_url.rstrip('/')}/__admin/health", timeout=5)
+        return response.status_code == 200 and response.json().get("status") == "ok"
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return False
+
+
+def is_production(base_url: str, env: str) -> bool:
+    """A vendor host not marked UAT, or --env production."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    vendor_host = host.endswith("spotdraft.com")
+    return env == "production" or (vendor_host and "uat" not in host and "sandbox" not in host)
+
+
+def guard(options: RunOptions) -> bool:
+    """Refuse what is unsafe; return whether the target is the mock."""
+    if is_production(options.base_url, options.env) and not options.allow_production:
+        raise UnsafeTarget(
+            f"{options.base_url} is a production target: refused without --allow-production"
+        )
+    return is_mock(options.base_url)
+
+
+def run(options: RunOptions) -> RunResult:
+    mock = guard(options)
+    loaded = load_schema(options.schema, overlays=False)
+    options.report_dir.mkdir(parents=True, exist_ok=True)
+    for old in (
+        *options.report_dir.glob("ndjson-*"),
+        *options.report_dir.glob("junit-*"),
+        *options.report_dir.glob("vcr-*"),
+    ):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as scratch:
+        contract = Path(scratch) / "contract.json"
+        # The contract as published (repaired so it loads), without our overlays: what it
+        # leaves undocumented shows up as schema gaps.
+        contract.write_text(json.dumps(loaded.document), encoding="utf-8")
+        command = _command(options, contract, read_only=not (mock or options.allow_writes))
+        environment = {**os.environ, "SCHEMATHESIS_HOOKS": "contract_tests.st_hooks"}
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=environment, timeout=3600
+        )
+    ndjson = sorted(options.report_dir.glob("ndjson-*.ndjson"))
+    if not ndjson:
+        raise SpotcheckError(
+            f"Schemathesis wrote no report:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+        )
+    findings, labels = findings_from_ndjson(ndjson[-1])
+    tested = labels & {operation.key for operation in loaded.index.operations}
+    report = options.report_dir / "report.md"
+    report.write_text(
+        markdown_report(findings, tested, len(loaded.index), options.base_url), encoding="utf-8"
+    )
+    write_json(findings, options.report_dir / "findings.json")
+    return RunResult(findings, tested, len(loaded.index), mock, report, result.stdout)
+
+
+def _command(options: RunOptions, contract: Path, read_only: bool) -> list[str]:
+    st = str(Path(sys.executable).parent / "st")
+    command = [
+        st,
+        "run",
+        str(contract),
+        "--url",
+        options.base_url,
+        "--checks",
+        ",".join(CHECKS),
+        "--max-examples",
+        str(options.max_examples),
+        "--workers",
+        str(options.workers),
+        "--max-redirects",
+        "0",
+        "--request-timeout",
+        "30",
+        "--report",
+        "junit,vcr,ndjson",
+        "--report-dir",
+        str(options.report_dir),
+        "-H",
+        f"client-id: {options.client_id}",
+        "-H",
+        f"client-secret: {options.client_secret}",
+        "--auth",
+        f"{options.client_id}:{options.client_secret}",
+    ]
+    if options.user_email:
+        command += ["-H", f"user-email: {options.user_email}"]
+    if options.rate_limit > 0:
+        command += ["--rate-limit", f"{options.rate_limit:g}/s"]
+    if options.time_budget:
+        command += ["--max-time", str(int(options.time_budget))]
+    if read_only:
+        command += ["--include-method", "GET"]
+    return command

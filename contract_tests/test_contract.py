@@ -1,0 +1,150 @@
+"""The contract suite: schema-driven checks over every operation, the vendor's redirect rule,
+the documented integration flow and the webhook contract."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import httpx
+import pytest
+
+from contract_tests.findings import Finding
+from contract_tests.inprocess import webhook_receiver
+from contract_tests.runner import RunOptions, RunResult
+from contract_tests.webhook_checks import delivery_problems
+from mockserver.spec import load_schema
+from mockserver.spec.validation import SchemaChecker
+
+API = "/api/v2.1/public"
+
+
+def _listing(findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        reason = f.message.splitlines()[0] if f.message else f.title
+        lines.append(
+            f"{f.operation}: {f.check} ({f.code}, status {f.status})\n  {reason}\n  {f.curl}"
+        )
+    return "\n\n".join(lines)
+
+
+def _headers(options: RunOptions) -> dict[str, str]:
+    headers = {"client-id": options.client_id, "client-secret": options.client_secret}
+    if options.user_email:
+        headers["user-email"] = options.user_email
+    return headers
+
+
+def test_every_operation_keeps_the_contract(contract_run: RunResult) -> None:
+    assert contract_run.tested, "Schemathesis tested no operation"
+    assert not contract_run.broken, (
+        f"the server broke the contract ({len(contract_run.broken)} finding(s), "
+        f"report: {contract_run.report}):\n\n{_listing(contract_run.broken)}"
+    )
+
+
+def test_schema_gaps_are_reported_apart(
+    contract_run: RunResult, contract_options: RunOptions
+) -> None:
+    report = contract_run.report.read_text(encoding="utf-8")
+    assert "## Schema gaps" in report
+    if contract_options.strict_schema:
+        assert not contract_run.gaps, (
+            f"schema gaps (--strict-schema):\n\n{_listing(contract_run.gaps)}"
+        )
+
+
+def test_trailing_slash_mismatch_is_a_302(contract_options: RunOptions) -> None:
+    schema = load_schema(contract_options.schema, overlays=False)
+    paths = sorted(
+        op.path for op in schema.index.operations if op.method == "get" and "{" not in op.path
+    )[:3]
+    with httpx.Client(
+        base_url=contract_options.base_url, headers=_headers(contract_options)
+    ) as client:
+        for path in paths:
+            toggled = path[:-1] if path.endswith("/") else path + "/"
+            response = client.get(toggled, follow_redirects=False)
+            assert response.status_code == 302, f"GET {toggled}: {response.status_code}"
+            assert response.headers["location"].endswith(path)
+            time.sleep(1.0 / max(contract_options.rate_limit, 1.0))
+
+
+@pytest.fixture
+def writable(contract_run: RunResult, contract_options: RunOptions) -> RunOptions:
+    if not (contract_run.is_mock or contract_options.allow_writes):
+        pytest.skip("creates data: runs against the mock, or with --allow-writes")
+    return contract_options
+
+
+def _create_contract(client: httpx.Client, external_id: str) -> dict:
+    body = {
+        "contract_template_id": 21,
+        "contract_data": {"effective_date": "2026-01-01"},
+        "counter_party_details": [
+            {
+                "is_individual": False,
+                "organization_name": "spotcheck test",
+                "poc_details": {"first_name": "Spot", "email": "spot@check.test"},
+            }
+        ],
+        # tagged with the run id so test data can be found and cleaned up
+        "external_metadata": {"id": external_id, "integration_name": "spotcheck"},
+    }
+    response = client.post(f"{API}/contracts/", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_created_contract_is_found_by_its_external_id(writable: RunOptions) -> None:
+    external_id = f"spotcheck-{uuid.uuid4()}"
+    with httpx.Client(base_url=writable.base_url, headers=_headers(writable)) as client:
+        created = _create_contract(client, external_id)
+        found = client.get(f"{API}/contracts/by_external_metadata/{external_id}")
+        assert found.status_code == 200, found.text
+        assert [c["contract_name"] for c in found.json()] == [created["contract_name"]]
+        voided = client.post(
+            f"{API}/contracts/{created['id']}/status/void", json={"note": "spotcheck cleanup"}
+        )
+        assert voided.status_code in (200, 204), voided.text
+
+
+def test_webhook_contract(writable: RunOptions, contract_run: RunResult) -> None:
+    """Register a receiver, trigger an activity, check signature, payload and filter."""
+    if not contract_run.is_mock:
+        pytest.skip("a remote target needs --webhook-public-url and a reachable receiver")
+    schema = load_schema(writable.schema, overlays=False)
+    checker = SchemaChecker(schema.document)
+    with (
+        httpx.Client(base_url=writable.base_url, headers=_headers(writable)) as client,
+        webhook_receiver() as (url, events),
+    ):
+        key = client.get(f"{API}/webhooks/hmac_key/").json()["hmac_key"]
+        subscribed = client.post(
+            f"{API}/webhooks/",
+            json={
+                "title": "spotcheck contract test",
+                "url": url,
+                "only_for_activities": ["CONTRACT_CREATED"],
+            },
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        created = _create_contract(client, f"spotcheck-{uuid.uuid4()}")
+        client.post(
+            f"{API}/contracts/{created['id']}/send_to_counterparties",
+            json={"attachment_formats": ["PDF"]},
+        )
+        deadline = time.monotonic() + 15
+        while not events and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # a wrongly sent CONTRACT_SENT_TO_COUNTERPARTY would arrive by now
+        client.delete(f"{API}/webhooks/{subscribed.json()['id']}")
+    assert events, "no webhook arrived"
+    problems = [p for event in events for p in delivery_problems(event, key, {"CONTRACT_CREATED"})]
+    assert problems == []
+    payload = json.loads(events[0]["raw"])
+    assert (
+        checker.errors({"$ref": "#/components/schemas/ContractActivityDomainModel"}, payload) == []
+    )

@@ -1,0 +1,109 @@
+"""The contract suite against deliberately broken servers: each defect is caught with the
+right check and class; a server whose only issue is an undocumented standard error passes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from pathlib import Path
+
+import pytest
+
+from contract_tests.findings import CONTRACT, SCHEMA_GAP, classify, curl_line
+from contract_tests.inprocess import serve_in_thread
+from contract_tests.runner import RunOptions, UnsafeTarget, guard, is_production, run
+from contract_tests.webhook_checks import delivery_problems
+from tests.broken_servers import broken_app
+
+pytestmark = pytest.mark.e2e
+
+THINGS = str(Path(__file__).parent / "data" / "things.yaml")
+
+
+def _run(defect: str, tmp_path: Path):
+    with serve_in_thread(broken_app(defect)) as url:
+        options = RunOptions(
+            base_url=url,
+            schema=THINGS,
+            rate_limit=0,
+            max_examples=25,
+            report_dir=tmp_path / defect,
+            workers=1,
+        )
+        return run(options)
+
+
+@pytest.mark.parametrize(
+    ("defect", "check"),
+    [
+        ("wrong_field_type", "response_schema_conformance"),
+        ("dropped_required_field", "response_schema_conformance"),
+        ("server_error_on_one_input", "not_a_server_error"),
+        ("auth_ignored", "ignored_auth"),
+        ("undocumented_status", "status_code_conformance"),
+        ("wrong_content_type", "content_type_conformance"),
+    ],
+)
+def test_each_defect_is_caught_with_the_right_check(defect, check, tmp_path):
+    result = _run(defect, tmp_path)
+    caught = {(f.check, f.classification) for f in result.findings}
+    assert (check, CONTRACT) in caught, caught
+    finding = next(f for f in result.broken if f.check == check)
+    assert finding.operation.startswith("GET /api/v2.1/public/things")
+    assert finding.curl.startswith("curl -X GET")
+    assert "uat-secret-acme-0001" not in finding.curl
+    report = result.report.read_text()
+    assert check in report and "The server broke the contract" in report
+
+
+def test_an_undocumented_standard_error_is_only_a_schema_gap(tmp_path):
+    result = _run("undocumented_standard_error", tmp_path)
+    assert result.broken == [], [(f.operation, f.check) for f in result.broken]
+    assert any(f.status == 404 and f.classification == SCHEMA_GAP for f in result.gaps)
+
+
+def test_a_sound_server_has_no_contract_findings(tmp_path):
+    result = _run("none", tmp_path)
+    assert result.broken == []
+    assert result.tested == {
+        "GET /api/v2.1/public/things/",
+        "GET /api/v2.1/public/things/{thing_id}",
+    }
+
+
+def test_a_bad_webhook_signature_is_caught():
+    key = base64.b64encode(b"k" * 32).decode()
+    raw = b'{"activity":"CONTRACT_CREATED","contract_id":1}'
+    good = hmac.new(base64.b64decode(key), raw, hashlib.sha512).hexdigest()
+    event = {"raw": raw, "signature": good, "activity": "CONTRACT_CREATED"}
+    assert delivery_problems(event, key, {"CONTRACT_CREATED"}) == []
+    forged = {**event, "signature": hmac.new(b"other", raw, hashlib.sha512).hexdigest()}
+    assert any(
+        "X-SD-WEBHOOK-CONTENT-HASH" in p
+        for p in delivery_problems(forged, key, {"CONTRACT_CREATED"})
+    )
+    unwanted = {**event, "activity": "CONTRACT_VOIDED"}
+    assert any("filter" in p for p in delivery_problems(unwanted, key, {"CONTRACT_CREATED"}))
+
+
+def test_production_targets_are_refused_unless_allowed():
+    assert is_production("https://api.us.spotdraft.com", "uat")
+    assert not is_production("https://api.uat.spotdraft.com", "uat")
+    assert is_production("http://127.0.0.1:8080", "production")
+    with pytest.raises(UnsafeTarget):
+        guard(RunOptions(base_url="https://api.eu.spotdraft.com"))
+
+
+def test_classification_and_masking():
+    assert classify("ST103", "Undocumented status code", 404) == SCHEMA_GAP
+    assert classify("ST103", "Undocumented status code", 418) == CONTRACT
+    assert classify("ST101", "Server error", 500) == CONTRACT
+    line = curl_line(
+        {
+            "method": "GET",
+            "uri": "http://x/y",
+            "headers": {"client-secret": ["s3cr3t"], "client-id": ["id"]},
+        }
+    )
+    assert "s3cr3t" not in line and "client-id: id" in line

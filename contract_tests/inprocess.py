@@ -53,7 +53,7 @@ def running_mock(settings: Settings) -> Iterator[str]:
 
 
 @contextmanager
-def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def webhook_receiver(port: int | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Yield (URL, events): each event keeps the raw body, its signature and activity."""
     events: list[dict[str, Any]] = []
 
@@ -72,5 +72,6 @@ def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         )
         return JSONResponse({"received": True})
 
-    with serve_in_thread(Starlette(routes=[Route("/hooks", receive, methods=["POST"])])) as base:
+    receiver = Starlette(routes=[Route("/hooks", receive, methods=["POST"])])
+    with serve_in_thread(receiver, port) as base:
         yield f"{base}/hooks", events

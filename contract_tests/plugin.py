@@ -41,7 +41,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--webhook-public-url",
         default=None,
-        help="where a remote target can reach this machine's webhook receiver",
+        help="where a remote target reaches this machine's webhook receiver (a tunnel)",
+    )
+    group.addoption(
+        "--webhook-listen-port",
+        type=int,
+        default=9000,
+        help="loopback port of the receiver behind --webhook-public-url",
     )
 
 
@@ -92,6 +98,8 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
         client_secret=os.environ.get("SPOTCHECK_CLIENT_SECRET", "uat-secret-acme-0001"),
         user_email=os.environ.get("SPOTCHECK_USER_EMAIL"),
         workers=1 if remote else 2,
+        webhook_public_url=config.getoption("--webhook-public-url"),
+        webhook_listen_port=config.getoption("--webhook-listen-port"),
     )
 
 

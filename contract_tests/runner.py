@@ -65,6 +65,8 @@ class RunOptions:
     client_secret: str = field(default="uat-secret-acme-0001", repr=False)
     user_email: str | None = None
     workers: int = 1
+    webhook_public_url: str | None = None
+    webhook_listen_port: int = 9000
 
 
 @dataclass

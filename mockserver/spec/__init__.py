@@ -9,10 +9,11 @@ from mockserver.settings import PROJECT_ROOT
 from mockserver.spec.cache import cached
 from mockserver.spec.index import Operation, OperationIndex
 from mockserver.spec.loader import parse_document, read_text
-from mockserver.spec.overlays import apply_examples, apply_standard_errors
+from mockserver.spec.overlays import apply_examples, apply_links, apply_standard_errors
 from mockserver.spec.repair import Defect, repair
 
 OUR_EXAMPLES = PROJECT_ROOT / "openapi" / "examples.yaml"
+OUR_LINKS = PROJECT_ROOT / "openapi" / "links.yaml"
 
 __all__ = ["Defect", "LoadedSchema", "Operation", "OperationIndex", "load_schema"]
 
@@ -45,11 +46,14 @@ def load_schema(
 
     def build() -> tuple[dict[str, Any], tuple[Defect, ...]]:
         result = repair(parse_document(text, source), verify=verify)
+        # Links only describe the flow between operations: the contract tests use them even
+        # where the standard-error overlay is left out.
+        apply_links(result.document, OUR_LINKS)
         if overlays:
             apply_standard_errors(result.document)
             apply_examples(result.document, OUR_EXAMPLES)
         return result.document, tuple(result.defects)
 
     variant = f"overlays={overlays}"
-    document, defects = cached(cache_dir, text, variant, (OUR_EXAMPLES,), build)
+    document, defects = cached(cache_dir, text, variant, (OUR_EXAMPLES, OUR_LINKS), build)
     return LoadedSchema(source, document, defects, OperationIndex(document), checked=verify)

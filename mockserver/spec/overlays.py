@@ -92,3 +92,27 @@ def apply_examples(document: dict[str, Any], examples_file: Path) -> int:
                 media["example"] = value
                 added += 1
     return added
+
+
+def apply_links(document: dict[str, Any], links_file: Path) -> int:
+    """Add our OpenAPI links (`"METHOD path": {status: {name: link}}`) where their operations
+    exist; a link whose target operation is missing is left out."""
+    if not links_file.is_file():
+        return 0
+    wanted = yaml.safe_load(links_file.read_text(encoding="utf-8")) or {}
+    present = {f"#/paths/{_escape(path)}/{method}" for path, method, _ in operations(document)}
+    added = 0
+    for path, method, operation in operations(document):
+        for status, links in (wanted.get(f"{method.upper()} {path}") or {}).items():
+            response = (operation.get("responses") or {}).get(str(status))
+            if not isinstance(response, dict) or "$ref" in response:
+                continue
+            for name, link in links.items():
+                if link.get("operationRef") in present:
+                    response.setdefault("links", {})[name] = link
+                    added += 1
+    return added
+
+
+def _escape(path: str) -> str:
+    return path.replace("~", "~0").replace("/", "~1")

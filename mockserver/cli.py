@@ -8,7 +8,6 @@ spotcheck schema derive VENDOR_FILE OUT_FILE
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mockserver.errors import SpotcheckError
+from mockserver.loopback import is_loopback_host
 from mockserver.settings import Settings
 
 logger = logging.getLogger("spotcheck")
@@ -103,15 +103,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def serve(args: argparse.Namespace) -> int:
     import socket
 
@@ -122,7 +113,7 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("connexion.operations").setLevel(logging.ERROR)
     settings = Settings.build(vars(args), os.environ)
-    if not _is_loopback(settings.host) and not settings.admin_token:
+    if not is_loopback_host(settings.host) and not settings.admin_token:
         raise SpotcheckError(
             "binding beyond loopback needs SPOTCHECK_ADMIN_TOKEN to guard /__admin/"
         )

@@ -18,9 +18,9 @@ from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.fixtures import Workspace
+from mockserver.loopback import is_loopback_url
 from mockserver.settings import Settings
 from mockserver.store import Store
-from mockserver.webhooks.dispatcher import is_loopback_url
 from mockserver.webhooks.outbox import SUBSCRIPTIONS, enqueue
 
 _HEADER_NAME = re.compile(r"^X-[A-Za-z0-9-]+$")

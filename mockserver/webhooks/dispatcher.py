@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import time
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import httpx
 
+from mockserver.loopback import is_loopback_url
 from mockserver.store import Store
 from mockserver.webhooks.outbox import Delivery, Outbox
 from mockserver.webhooks.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
@@ -25,16 +24,6 @@ from mockserver.webhooks.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 logger = logging.getLogger("spotcheck.webhooks")
 
 _RETRYABLE_4XX = (408, 429)
-
-
-def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def retry_delay(

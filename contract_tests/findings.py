@@ -8,6 +8,7 @@ Two classes, kept apart like Schemathesis keeps failures apart from errors:
 
 from __future__ import annotations
 
+import html
 import json
 import shlex
 from collections import Counter
@@ -142,3 +143,37 @@ def markdown_report(
 
 def write_json(findings: list[Finding], path: Path) -> None:
     path.write_text(json.dumps([asdict(f) for f in findings], indent=2), encoding="utf-8")
+
+
+def html_report(markdown: str) -> str:
+    """The Markdown summary as a standalone HTML page (headings, lists, code blocks)."""
+    out = [
+        "<!doctype html><meta charset='utf-8'><title>spotcheck contract report</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+        "pre{background:#f4f4f4;padding:.5em;overflow-x:auto}</style>",
+    ]
+    in_code = in_list = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            out.append("</pre>" if in_code else "<pre>")
+            in_code = not in_code
+            continue
+        if in_code:
+            out.append(html.escape(line))
+            continue
+        if in_list and not line.startswith("- "):
+            out.append("</ul>")
+            in_list = False
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            out.append(f"<h{level}>{html.escape(line[level:].strip())}</h{level}>")
+        elif line.startswith("- "):
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{html.escape(line[2:])}</li>")
+        elif line.strip():
+            out.append(f"<p>{html.escape(line)}</p>")
+    if in_list:
+        out.append("</ul>")
+    return "\n".join(out) + "\n"

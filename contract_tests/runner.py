@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +25,7 @@ from contract_tests.findings import (
     SCHEMA_GAP,
     Finding,
     findings_from_ndjson,
+    html_report,
     markdown_report,
     write_json,
 )
@@ -43,6 +46,10 @@ CHECKS = (
     "vendor_error_body",
     "retry_after_on_429",
 )
+
+
+# POSTs that only read (previews, queries, signed links): allowed in read-only mode.
+READ_POSTS = re.compile(r"/(preview|query|download_link|download)/?$")
 
 
 class UnsafeTarget(SpotcheckError):
@@ -128,8 +135,18 @@ def run(options: RunOptions) -> RunResult:
         contract = Path(scratch) / "contract.json"
         # The contract as published (repaired so it loads), without our overlays: what it
         # leaves undocumented shows up as schema gaps.
-        contract.write_text(json.dumps(loaded.document), encoding="utf-8")
-        command = _command(options, contract, read_only=not (mock or options.allow_writes))
+        document = loaded.document
+        writes = mock or options.allow_writes
+        config = Path(scratch) / "schemathesis.toml"
+        if not writes:
+            document = read_only(document)
+            # Schemathesis also probes each path with methods it does not document (PUT,
+            # DELETE, ...): on a real system those could write.
+            config.write_text("[phases.coverage]\nunexpected-methods = []\n", encoding="utf-8")
+        else:
+            config.write_text("", encoding="utf-8")
+        contract.write_text(json.dumps(document), encoding="utf-8")
+        command = _command(options, contract, config, run_id=f"spotcheck-{uuid.uuid4()}")
         environment = {**os.environ, "SCHEMATHESIS_HOOKS": "contract_tests.st_hooks"}
         result = subprocess.run(
             command, capture_output=True, text=True, env=environment, timeout=3600
@@ -140,19 +157,59 @@ def run(options: RunOptions) -> RunResult:
             f"Schemathesis wrote no report:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
         )
     findings, labels = findings_from_ndjson(ndjson[-1])
-    tested = labels & {operation.key for operation in loaded.index.operations}
+    selected = _keys(document)
+    tested = labels & selected
     report = options.report_dir / "report.md"
-    report.write_text(
-        markdown_report(findings, tested, len(loaded.index), options.base_url), encoding="utf-8"
-    )
+    markdown = markdown_report(findings, tested, len(selected), options.base_url)
+    report.write_text(markdown, encoding="utf-8")
+    (options.report_dir / "report.html").write_text(html_report(markdown), encoding="utf-8")
     write_json(findings, options.report_dir / "findings.json")
-    return RunResult(findings, tested, len(loaded.index), mock, report, result.stdout)
+    return RunResult(findings, tested, len(selected), mock, report, result.stdout)
 
 
-def _command(options: RunOptions, contract: Path, read_only: bool) -> list[str]:
+def _without_links(operation: object) -> object:
+    if not isinstance(operation, dict):
+        return operation
+    responses = {
+        code: {k: v for k, v in response.items() if k != "links"}
+        if isinstance(response, dict)
+        else response
+        for code, response in (operation.get("responses") or {}).items()
+    }
+    return {**operation, "responses": responses}
+
+
+def _keys(document: dict) -> set[str]:
+    return {
+        f"{method.upper()} {path}"
+        for path, item in document.get("paths", {}).items()
+        for method in item
+        if method != "parameters"
+    }
+
+
+def read_only(document: dict) -> dict:
+    """The document with only GETs and the POSTs that only read (and no links to follow)."""
+    paths = {}
+    for path, item in document.get("paths", {}).items():
+        kept = {
+            method: _without_links(operation)
+            for method, operation in item.items()
+            if method == "parameters"
+            or method == "get"
+            or (method == "post" and READ_POSTS.search(path))
+        }
+        if set(kept) - {"parameters"}:
+            paths[path] = kept
+    return {**document, "paths": paths}
+
+
+def _command(options: RunOptions, contract: Path, config: Path, run_id: str) -> list[str]:
     st = str(Path(sys.executable).parent / "st")
     command = [
         st,
+        "--config-file",
+        str(config),
         "run",
         str(contract),
         "--url",
@@ -177,6 +234,9 @@ def _command(options: RunOptions, contract: Path, read_only: bool) -> list[str]:
         f"client-secret: {options.client_secret}",
         "--auth",
         f"{options.client_id}:{options.client_secret}",
+        # every request of the run carries its id, so its test data can be found afterwards
+        "-H",
+        f"X-Spotcheck-Run: {run_id}",
     ]
     if options.user_email:
         command += ["-H", f"user-email: {options.user_email}"]
@@ -184,6 +244,4 @@ def _command(options: RunOptions, contract: Path, read_only: bool) -> list[str]:
         command += ["--rate-limit", f"{options.rate_limit:g}/s"]
     if options.time_budget:
         command += ["--max-time", str(int(options.time_budget))]
-    if read_only:
-        command += ["--include-method", "GET"]
     return command

@@ -107,3 +107,42 @@ def test_classification_and_masking():
         }
     )
     assert "s3cr3t" not in line and "client-id: id" in line
+
+
+def test_read_only_contract_keeps_gets_and_reading_posts():
+    from contract_tests.runner import read_only
+    from mockserver.spec import load_schema
+
+    document = load_schema(
+        str(Path(__file__).parent.parent / "openapi" / "spotdraft.yaml"), overlays=False
+    ).document
+    kept = read_only(document)
+    methods = {(m, p) for p, item in kept["paths"].items() for m in item if m != "parameters"}
+    assert ("get", "/api/v2.1/public/contracts/") in methods
+    assert ("post", "/api/v2.1/public/contracts/{composite_id}/download_link") in methods
+    assert ("post", "/api/v2.1/public/contracts/preview/") in methods
+    assert not any(m in ("put", "patch", "delete") for m, _ in methods)
+    assert ("post", "/api/v2.1/public/contracts/") not in methods
+
+
+def test_a_remote_target_is_only_read(tmp_path):
+    """Against a server that is not the mock and without --allow-writes: GETs only."""
+    seen: list[str] = []
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http":
+            seen.append(scope["method"])
+        await broken_app("none")(scope, receive, send)
+
+    with serve_in_thread(app) as url:
+        run(
+            RunOptions(
+                base_url=url,
+                schema=str(Path(__file__).parent.parent / "openapi" / "spotdraft.yaml"),
+                rate_limit=0,
+                max_examples=2,
+                report_dir=tmp_path / "r",
+                time_budget=30,
+            )
+        )
+    assert seen and set(seen) <= {"GET", "POST"}

@@ -18,6 +18,7 @@ from typing import Any
 
 CONTRACT = "contract"
 SCHEMA_GAP = "schema-gap"
+THROTTLED = "throttled"  # answered 429 even after waiting: the check could not be judged
 STANDARD_ERRORS = frozenset({400, 401, 402, 403, 404, 405, 409, 415, 429})
 SECRET_HEADERS = frozenset({"client-secret", "authorization", "x-spot-api-secret", "cookie"})
 
@@ -34,7 +35,7 @@ class Finding:
     classification: str
 
 
-def classify(code: str, title: str, status: int | None) -> str:
+def classify(code: str, check: str, status: int | None) -> str:
     """A standard error the schema forgot is a gap; everything else broke the contract.
 
     Two kinds of gap: a standard error status the operation does not document (ST103), and
@@ -42,6 +43,8 @@ def classify(code: str, title: str, status: int | None) -> str:
     (an unknown template id, an http webhook URL). A 5xx, a wrong shape, ignored auth or an
     accepted invalid request always broke the contract.
     """
+    if status == 429 and check != "retry_after_on_429":
+        return THROTTLED
     if code == "ST103" and status in STANDARD_ERRORS:  # undocumented status code
         return SCHEMA_GAP
     if code == "ST202" and status == 400:  # valid data rejected
@@ -107,6 +110,7 @@ def markdown_report(
 ) -> str:
     contract = [f for f in findings if f.classification == CONTRACT]
     gaps = [f for f in findings if f.classification == SCHEMA_GAP]
+    throttled = [f for f in findings if f.classification == THROTTLED]
     lines = [
         "# spotcheck contract report",
         "",
@@ -114,6 +118,7 @@ def markdown_report(
         f"- operations covered: {len(tested)} of {total_operations}",
         f"- the server broke the contract: {len(contract)} finding(s)",
         f"- the schema does not document a standard error: {len(gaps)} gap(s)",
+        f"- not judged, rate limited (429) even after waiting: {len(throttled)}",
         "",
         "## Findings by check",
         "",
@@ -122,7 +127,12 @@ def markdown_report(
         Counter((f.check, f.classification) for f in findings).items()
     ):
         lines.append(f"- {check} ({classification}): {count}")
-    for title, group in (("The server broke the contract", contract), ("Schema gaps", gaps)):
+    sections = (
+        ("The server broke the contract", contract),
+        ("Schema gaps", gaps),
+        ("Not judged: rate limited", throttled),
+    )
+    for title, group in sections:
         lines += ["", f"## {title}", ""]
         if not group:
             lines.append("None.")

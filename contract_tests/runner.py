@@ -147,7 +147,11 @@ def run(options: RunOptions) -> RunResult:
             config.write_text("", encoding="utf-8")
         contract.write_text(json.dumps(document), encoding="utf-8")
         command = _command(options, contract, config, run_id=f"spotcheck-{uuid.uuid4()}")
-        environment = {**os.environ, "SCHEMATHESIS_HOOKS": "contract_tests.st_hooks"}
+        environment = {
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "contract_tests.st_hooks",
+            "SPOTCHECK_CONTRACT_RATE": f"{options.rate_limit:g}",
+        }
         result = subprocess.run(
             command, capture_output=True, text=True, env=environment, timeout=3600
         )
@@ -240,8 +244,8 @@ def _command(options: RunOptions, contract: Path, config: Path, run_id: str) -> 
     ]
     if options.user_email:
         command += ["-H", f"user-email: {options.user_email}"]
-    if options.rate_limit > 0:
-        command += ["--rate-limit", f"{options.rate_limit:g}/s"]
+    # Retry a 429 after its Retry-After; the pacing itself is done by our before_call hook.
+    command += ["--rate-limit", "auto"]
     if options.time_budget:
         command += ["--max-time", str(int(options.time_budget))]
     return command

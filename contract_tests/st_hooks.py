@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 
 import schemathesis
+
+# Requests per second of the whole run (SPOTCHECK_CONTRACT_RATE, set by the runner; 0 = no
+# pacing). Pacing lives here because Schemathesis takes either a fixed rate or "auto"
+# (retry after a 429's Retry-After), not both: it does the second, this hook the first.
+_RATE = float(os.environ.get("SPOTCHECK_CONTRACT_RATE", "0") or 0)
+_PACE = threading.Lock()
+_NEXT_SLOT = [0.0]
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs) -> None:
+    if _RATE <= 0:
+        return
+    with _PACE:
+        now = time.monotonic()
+        slot = max(now, _NEXT_SLOT[0])
+        _NEXT_SLOT[0] = slot + 1.0 / _RATE
+    time.sleep(max(0.0, slot - now))
 
 
 @schemathesis.check

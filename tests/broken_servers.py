@@ -82,3 +82,26 @@ def broken_app(defect: str) -> Starlette:
             Route("/api/v2.1/public/things/{thing_id}", get_thing),
         ],
     )
+
+
+def rate_limited_app(counter: dict[str, int]) -> Starlette:
+    """A sound server that answers 429 + Retry-After to the first request it sees per path."""
+    sound = broken_app("none")
+    seen: set[str] = set()
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            counter["requests"] = counter.get("requests", 0) + 1
+            if scope["path"] not in seen:
+                seen.add(scope["path"])
+                counter["throttled"] = counter.get("throttled", 0) + 1
+                response = JSONResponse(
+                    {"detail": "slow down", "message": "slow down"},
+                    status_code=429,
+                    headers={"Retry-After": "1"},
+                )
+                await response(scope, receive, send)
+                return
+        await sound(scope, receive, send)
+
+    return app  # type: ignore[return-value]

@@ -96,9 +96,9 @@ def test_production_targets_are_refused_unless_allowed():
 
 
 def test_classification_and_masking():
-    assert classify("ST103", "Undocumented status code", 404) == SCHEMA_GAP
-    assert classify("ST103", "Undocumented status code", 418) == CONTRACT
-    assert classify("ST101", "Server error", 500) == CONTRACT
+    assert classify("ST103", "status_code_conformance", 404) == SCHEMA_GAP
+    assert classify("ST103", "status_code_conformance", 418) == CONTRACT
+    assert classify("ST101", "not_a_server_error", 500) == CONTRACT
     line = curl_line(
         {
             "method": "GET",
@@ -146,3 +146,35 @@ def test_a_remote_target_is_only_read(tmp_path):
             )
         )
     assert seen and set(seen) <= {"GET", "POST"}
+
+
+def test_requests_are_paced_and_429s_waited_out(tmp_path):
+    import time
+
+    from tests.broken_servers import rate_limited_app
+
+    counter: dict[str, int] = {}
+    with serve_in_thread(rate_limited_app(counter)) as url:
+        started = time.monotonic()
+        result = run(
+            RunOptions(
+                base_url=url,
+                schema=THINGS,
+                rate_limit=5,
+                max_examples=3,
+                report_dir=tmp_path / "paced",
+                workers=1,
+            )
+        )
+        elapsed = time.monotonic() - started
+    assert counter["throttled"] >= 1
+    assert not [f for f in result.broken if f.status == 429], "a 429 is waited out or set apart"
+    # 5 requests/s at most (one second of slack for start-up and the Retry-After waits)
+    assert counter["requests"] <= 5 * elapsed + 5, (counter, elapsed)
+
+
+def test_a_429_without_retry_after_is_a_contract_break():
+    from contract_tests.findings import THROTTLED
+
+    assert classify("ST901", "retry_after_on_429", 429) == CONTRACT
+    assert classify("ST103", "status_code_conformance", 429) == THROTTLED

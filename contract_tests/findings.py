@@ -97,9 +97,7 @@ def findings_from_ndjson(path: Path) -> tuple[list[Finding], set[str]]:
                         message=(failure.get("message") or "")[:500],
                         status=status,
                         curl=curl_line(request, case.get("body")),
-                        classification=classify(
-                            failure.get("code", ""), failure.get("title", ""), status
-                        ),
+                        classification=classify(failure.get("code", ""), check["name"], status),
                     ),
                 )
     return list(found.values()), tested

@@ -53,7 +53,7 @@ def encode_problem(problem: ApiProblem) -> tuple[bytes, list[tuple[bytes, bytes]
     if problem.status >= 500:
         logger.error("%s %s", problem.status, problem.detail)
     else:
-        logger.debug("%s %s", problem.status, problem.detail)
+        logger.warning("%s %s", problem.status, problem.detail)
     return body, headers
 
 

@@ -156,6 +156,20 @@ def admin_app(runtime: Runtime) -> Router:
             raise ApiProblem(404, f"No finished delivery {outbox_id} to send again.")
         return JSONResponse({"status": "pending"})
 
+    async def audit(request: Request) -> Response:
+        kind = request.query_params.get("kind")
+        return JSONResponse(runtime.audit.entries(kind))
+
+    async def metrics(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "requests": runtime.journal.total,
+                "auth_failures": runtime.auth_failures.snapshot(),
+                "alert_threshold": runtime.settings.auth_alert_threshold,
+                "alert_window_seconds": runtime.settings.auth_alert_window,
+            }
+        )
+
     routes = [
         Route("/__admin/health", _guarded(runtime, health), methods=["GET"]),
         Route("/__admin/reset", _guarded(runtime, reset), methods=["POST"]),
@@ -168,6 +182,8 @@ def admin_app(runtime: Runtime) -> Router:
             methods=["POST"],
         ),
         Route("/__admin/activities", _guarded(runtime, activities), methods=["GET"]),
+        Route("/__admin/audit", _guarded(runtime, audit), methods=["GET"]),
+        Route("/__admin/metrics", _guarded(runtime, metrics), methods=["GET"]),
         Route("/__admin/deliveries", _guarded(runtime, deliveries), methods=["GET"]),
         Route(
             "/__admin/deliveries/{delivery}/redeliver",

@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import admin_app
+from mockserver.audit import AuditLog
 from mockserver.auth import Authenticator, SchemeKinds
 from mockserver.behaviours import Handler
 from mockserver.behaviours.contract_routes import ContractRoutes
@@ -44,6 +45,7 @@ from mockserver.errors import ApiProblem, SchemaError
 from mockserver.files import signed_link
 from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
 from mockserver.journal import Journal, JournalMiddleware
+from mockserver.monitor import AuthFailureMonitor
 from mockserver.problems import connexion_error_handler
 from mockserver.ratelimit import RateLimitMiddleware
 from mockserver.responses import ResponseCatalog
@@ -73,6 +75,8 @@ class Runtime:
     catalog: ResponseCatalog
     contracts: Contracts
     webhooks: WebhookDispatcher
+    audit: AuditLog
+    auth_failures: AuthFailureMonitor
 
     def reset(self) -> None:
         install_fixtures(self.store, self.settings)
@@ -149,12 +153,13 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
     )
     store = Store(settings.db)
     ensure_fixtures(store, settings)
+    audit = AuditLog(settings.audit_log)
     runtime = Runtime(
         settings=settings,
         schema=schema,
         store=store,
         workspace=load_workspace(store, settings.env),
-        journal=Journal(settings.journal_size),
+        journal=Journal(settings.journal_size, audit),
         catalog=ResponseCatalog(schema),
         contracts=Contracts(store),
         webhooks=WebhookDispatcher(
@@ -162,10 +167,16 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
             settings.webhook_retry_delays,
             settings.webhook_timeout,
             loopback_only=settings.webhook_delivery == "loopback",
+            audit=audit,
         ),
+        audit=audit,
+        auth_failures=AuthFailureMonitor(settings.auth_alert_threshold, settings.auth_alert_window),
     )
     authenticator = Authenticator(
-        store, lambda: runtime.workspace, SchemeKinds(schema.security_schemes)
+        store,
+        lambda: runtime.workspace,
+        SchemeKinds(schema.security_schemes),
+        monitor=runtime.auth_failures,
     )
     dispatcher = Dispatcher(*_behaviours(runtime))
     connexion = ConnexionMiddleware(

@@ -10,18 +10,22 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.errors import ApiProblem
 from mockserver.fixtures import Workspace, secret_digest
+from mockserver.monitor import AuthFailureMonitor
 from mockserver.spec.index import Operation
 from mockserver.store import Store
 from mockserver.tokens import verify_token
 
 NOT_PROVIDED = "Authentication credentials were not provided."
+_READ_METHODS = frozenset({"get", "head", "options"})
 INVALID_CREDENTIALS = "Invalid client credentials for this environment."
 
 
@@ -35,6 +39,7 @@ class Identity:
     credential_id: str
     permissions: frozenset[str]
     via: str
+    scopes: frozenset[str] = frozenset({"read", "write"})
 
 
 class SchemeKinds:
@@ -73,22 +78,49 @@ class Authenticator:
     """Checks requests against the credentials and users of one workspace."""
 
     def __init__(
-        self, store: Store, workspace: Callable[[], Workspace], kinds: SchemeKinds
+        self,
+        store: Store,
+        workspace: Callable[[], Workspace],
+        kinds: SchemeKinds,
+        monitor: AuthFailureMonitor | None = None,
     ) -> None:
         self._store = store
         self._current_workspace = workspace
         self._kinds = kinds
+        self._monitor = monitor
+        self._source = ""
 
     @property
     def _workspace(self) -> Workspace:
         # Looked up per request: an admin reset replaces the workspace row.
         return self._current_workspace()
 
-    def authenticate(self, operation: Operation, headers: dict[str, str]) -> Identity | None:
+    def authenticate(
+        self, operation: Operation, headers: dict[str, str], source: str = ""
+    ) -> Identity | None:
         """The caller's identity; None for an open operation called without credentials.
 
-        Raises ApiProblem 401 (missing or wrong credentials) or 403 (not allowed).
+        Raises ApiProblem 401 (missing or wrong credentials) or 403 (not allowed). `source`
+        is the caller's address, for credentials limited to some networks.
         """
+        try:
+            identity = self._identify(operation, headers, source)
+        except ApiProblem as problem:
+            if problem.status == 401 and self._monitor is not None:
+                self._monitor.record(headers.get("client-id", ""), source)
+            raise
+        if (
+            identity is not None
+            and operation.method not in _READ_METHODS
+            and "write" not in identity.scopes
+        ):
+            raise ApiProblem(403, "This credential is read-only.", "read_only_credential")
+        return identity
+
+    def _identify(
+        self, operation: Operation, headers: dict[str, str], source: str
+    ) -> Identity | None:
+        self._source = source
         presented = any(
             self._presented(name, headers) for req in operation.security for name in req
         )
@@ -159,23 +191,36 @@ class Authenticator:
         self, client_id: str, client_secret: str, headers: dict[str, str], via: str
     ) -> Identity:
         row = self._store.query_one(
-            "SELECT c.client_id, c.secret_sha256, c.workspace_id, u.id, u.email, u.active, "
-            "u.permissions FROM credentials c JOIN users u ON u.id = c.user_id "
+            "SELECT c.client_id, c.secret_sha256, c.workspace_id, c.policy, u.id, u.email, "
+            "u.active, u.permissions FROM credentials c JOIN users u ON u.id = c.user_id "
             "WHERE c.client_id = ?",
             (client_id,),
         )
+        policy = json.loads(row["policy"]) if row else {}
+        digest = secret_digest(client_secret)
         # Compare even when the id is unknown so timing does not reveal which ids exist.
-        expected = row["secret_sha256"] if row else "0" * 64
-        matches = hmac.compare_digest(expected, secret_digest(client_secret))
-        if row is None or not matches or row["workspace_id"] != self._workspace.id:
+        current = hmac.compare_digest(row["secret_sha256"] if row else "0" * 64, digest)
+        previous = hmac.compare_digest(policy.get("previous_sha256") or "0" * 64, digest)
+        if row is None or not (current or previous) or row["workspace_id"] != self._workspace.id:
             raise ApiProblem(401, INVALID_CREDENTIALS, "invalid_credentials")
+        expires = policy.get("expires_at") if current else policy.get("previous_expires_at")
+        if expires and _past(expires):
+            which = "client secret" if current else "previous client secret"
+            raise ApiProblem(
+                401, f"The {which} expired at {expires}; use the rotated one.", "secret_expired"
+            )
+        if not _allowed_source(policy.get("allowed_ips"), self._source):
+            raise ApiProblem(
+                403, "This credential may not be used from this address.", "ip_not_allowed"
+            )
         identity = Identity(
             workspace_id=row["workspace_id"],
-            user_id=row[3],
+            user_id=row["id"],
             user_email=row["email"],
             credential_id=row["client_id"],
             permissions=frozenset(json.loads(row["permissions"])),
             via=via,
+            scopes=frozenset(policy.get("scopes", ["read", "write"])),
         )
         impersonated = headers.get("user-email", "").strip()
         if impersonated:
@@ -206,6 +251,7 @@ class Authenticator:
             credential_id=identity.credential_id,
             permissions=frozenset(json.loads(user["permissions"])),
             via=identity.via,
+            scopes=identity.scopes,
         )
 
     def _bearer(self, headers: dict[str, str], dual: bool) -> Identity:
@@ -269,3 +315,20 @@ class Authenticator:
                 403, "This Origin is not allowed for the clickwrap.", "origin_not_allowed"
             )
         return self._anonymous(f"clickwrap:{public_id}", "clickwrap")
+
+
+def _past(moment: str) -> bool:
+    try:
+        return datetime.fromisoformat(moment.replace("Z", "+00:00")) < datetime.now(UTC)
+    except ValueError:
+        return True  # an unreadable expiry fails closed
+
+
+def _allowed_source(networks: list[str] | None, source: str) -> bool:
+    if not networks:
+        return True
+    try:
+        address = ipaddress.ip_address(source)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)

@@ -43,6 +43,7 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
         help="serve the schema without the standard-error overlay",
     )
     serve.add_argument("--workers", type=int, help="server processes sharing one --db file")
+    serve.add_argument("--audit-log", dest="audit_log", help="append the audit trail to this file")
     serve.add_argument("--log-level", default="warning")
 
 

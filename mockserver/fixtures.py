@@ -115,14 +115,16 @@ def _install_workspace(
         if user_id is None:
             raise SettingsError(f"credential {credential['client_id']}: unknown user_email")
         db.execute(
-            "INSERT INTO credentials (workspace_id, client_id, secret_sha256, user_id, label) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO credentials "
+            "(workspace_id, client_id, secret_sha256, user_id, label, policy) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             (
                 workspace_id,
                 credential["client_id"],
                 secret_digest(credential["client_secret"]),
                 user_id,
                 credential.get("label", ""),
+                json.dumps(_policy(credential)),
             ),
         )
     _install_records(store, db, workspace_id, data)
@@ -170,6 +172,20 @@ def _install_records(
             str(user["id"]),
             {**public, "is_active": user.get("active", True)},
         )
+
+
+def _policy(credential: dict[str, Any]) -> dict[str, Any]:
+    """What limits a credential: rotation (a previous secret), expiry, source addresses,
+    scopes. Only digests of secrets are kept."""
+    policy: dict[str, Any] = {"scopes": credential.get("scopes", ["read", "write"])}
+    if credential.get("previous_secret"):
+        policy["previous_sha256"] = secret_digest(credential["previous_secret"])
+        policy["previous_expires_at"] = credential.get("previous_secret_expires_at")
+    if credential.get("secret_expires_at"):
+        policy["expires_at"] = credential["secret_expires_at"]
+    if credential.get("allowed_ips"):
+        policy["allowed_ips"] = credential["allowed_ips"]
+    return policy
 
 
 def _add_env_credential(db: sqlite3.Connection, workspace_id: int, settings: Settings) -> None:

@@ -14,19 +14,25 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.audit import AuditLog
 from mockserver.context import header_map, request_context
 
 
 class Journal:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, audit: AuditLog | None = None) -> None:
         self._entries: deque[dict[str, Any]] = deque(maxlen=size)
         self._ids = itertools.count(1)
+        self._audit = audit
+        self.total = 0
 
     def next_id(self) -> str:
         return f"req-{next(self._ids)}"
 
     def record(self, entry: dict[str, Any]) -> None:
         self._entries.append(entry)
+        self.total += 1
+        if self._audit is not None:
+            self._audit.write("request", entry)
 
     def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         newest_first = list(reversed(self._entries))
@@ -85,6 +91,7 @@ class JournalMiddleware:
                 "credential_id": identity.credential_id if identity else None,
                 "user_email": identity.user_email if identity else headers.get("user-email"),
                 "x_forwarded_for": headers.get("x-forwarded-for"),
+                "source": (scope.get("client") or ("",))[0],
                 "user_agent": headers.get("user-agent"),
             }
         )

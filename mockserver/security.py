@@ -20,5 +20,8 @@ class SpotcheckSecurityMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         context = request_context(scope)
         if scope["type"] == "http" and context.operation is not None:
-            context.identity = self.authenticator.authenticate(context.operation, header_map(scope))
+            client = scope.get("client") or ("", 0)
+            context.identity = self.authenticator.authenticate(
+                context.operation, header_map(scope), source=str(client[0])
+            )
         await self.app(scope, receive, send)

@@ -47,6 +47,9 @@ class Settings:
     # "all" delivers anywhere; "loopback" only to this machine (test runs: nothing leaves it)
     webhook_delivery: str = "all"
     workers: int = 1
+    audit_log: str | None = None  # a JSON-lines file of requests and deliveries
+    auth_alert_threshold: int = 10  # failures from one credential and source ...
+    auth_alert_window: float = 60.0  # ... within these seconds raise an alert
     # where repaired schemas are kept between starts ("" switches the cache off)
     cache_dir: str = DEFAULT_CACHE
 
@@ -129,6 +132,9 @@ _ENV_PARSERS: dict[str, Any] = {
     "strict_webhook_urls": _parse_bool,
     "webhook_delivery": str,
     "workers": int,
+    "audit_log": str,
+    "auth_alert_threshold": int,
+    "auth_alert_window": float,
     "cache_dir": str,
 }
 _FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}

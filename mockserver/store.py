@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS credentials (
     id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
     client_id TEXT NOT NULL UNIQUE, secret_sha256 TEXT NOT NULL,
-    user_id INTEGER NOT NULL REFERENCES users(id), label TEXT NOT NULL
+    user_id INTEGER NOT NULL REFERENCES users(id), label TEXT NOT NULL,
+    policy TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS records (
     workspace_id INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
@@ -92,6 +93,13 @@ class Store:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        # Stores made before credential policies existed get the column (empty policy).
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(credentials)")}
+        if "policy" not in columns:
+            self._db.execute("ALTER TABLE credentials ADD COLUMN policy TEXT NOT NULL DEFAULT '{}'")
 
     def close(self) -> None:
         with self._lock:

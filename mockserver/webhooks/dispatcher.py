@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import httpx
 
+from mockserver.audit import AuditLog
 from mockserver.loopback import is_loopback_url
 from mockserver.store import Store
 from mockserver.webhooks.outbox import Delivery, Outbox
@@ -48,7 +49,9 @@ class WebhookDispatcher:
         timeout: float,
         loopback_only: bool = False,
         poll_interval: float = 0.1,
+        audit: AuditLog | None = None,
     ) -> None:
+        self._audit = audit
         self._loopback_only = loopback_only
         self.outbox = Outbox(store)
         self._store = store
@@ -119,6 +122,19 @@ class WebhookDispatcher:
             delay = retry_delay(delivery.attempts + 1, self._delays, status, retry_after)
             retry_at = None if delay is None else time.time() + delay
         outcome = self.outbox.record_attempt(delivery, status, latency_ms, error, retry_at)
+        if self._audit is not None:
+            self._audit.write(
+                "webhook_delivery",
+                {
+                    "delivery_id": delivery.delivery_id,
+                    "subscription_id": delivery.subscription_id,
+                    "url": delivery.url,
+                    "status": status,
+                    "outcome": outcome,
+                    "error": error,
+                    "latency_ms": round(latency_ms, 3),
+                },
+            )
         log = logger.info if outcome == "delivered" else logger.warning
         log(
             "webhook %s to subscription %s: %s (%s)",

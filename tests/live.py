@@ -6,10 +6,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -50,6 +52,8 @@ def running_server(
             banner.append(line.rstrip())
             if "admin:" in line:
                 break
+        # Keep reading what the server logs (a line per 4xx): a full pipe would block it.
+        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
         _wait_healthy(url, deadline)
         yield url, banner
     finally:
@@ -58,6 +62,11 @@ def running_server(
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _drain(stream: IO[str]) -> None:
+    for _line in stream:
+        pass
 
 
 def _wait_healthy(url: str, deadline: float) -> None:

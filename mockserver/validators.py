@@ -137,7 +137,8 @@ class NamedParameterValidator(ParameterValidator):
 class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
     async def _parse(self, stream: Any, scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
-        if not raw.strip():
+        # Only JSON's own whitespace counts as "no body"; a form feed is not JSON.
+        if not raw.strip(b" \t\r\n"):
             return _EMPTY
         try:
             return json.loads(raw.decode(self._encoding))

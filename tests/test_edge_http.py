@@ -152,3 +152,15 @@ def test_error_answers_carry_one_content_type(client):
     assert response.status_code == 404
     content_types = [v for k, v in response.headers.multi_items() if k == "content-type"]
     assert content_types == ["application/json"]
+
+
+def test_a_body_of_non_json_whitespace_is_rejected(client):
+    url = "/api/v2/public/counter_parties/41/addresses/61/"
+    response = client.patch(
+        url, headers={**UAT, "content-type": "application/json"}, content=b"\x0c"
+    )
+    assert response.status_code == 400
+    empty = client.patch(url, headers={**UAT, "content-type": "application/json"}, content=b" \n")
+    assert empty.status_code == 200, (
+        empty.text
+    )  # JSON whitespace only: no body, and none is required

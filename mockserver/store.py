@@ -161,7 +161,7 @@ class Store:
         db.execute(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (workspace_id, kind, id) DO UPDATE SET data = excluded.data, "
-            "updated_at = excluded.updated_at",
+            "parent = excluded.parent, updated_at = excluded.updated_at",
             (workspace_id, kind, record_id, parent, json.dumps(data), now, now),
         )
 

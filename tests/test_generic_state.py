@@ -111,3 +111,26 @@ def test_roles_and_users_are_readable(client):
     assert roles.status_code == 200, roles.text
     names = {role["name"] for role in roles.json()["active_roles"]}
     assert {"ADMIN", "LEGAL", "VIEWER"} <= names
+
+
+def test_created_ids_never_overwrite_fixture_objects(client):
+    # the fixtures hold counterparties 41 and 42; creating more than that many must not
+    # replace Globex Ltd
+    for index in range(45):
+        response = client.post(
+            f"{API}/counter_parties/",
+            headers=UAT,
+            json={"is_individual": True, "name": f"p{index}"},
+        )
+        assert response.status_code == 201
+        assert response.json()["id"] not in (41, 42)
+    assert client.get(f"{API}/counter_parties/41", headers=UAT).json()["name"] == "Globex Ltd"
+
+
+def test_a_recreated_item_moves_with_its_new_parent(app):
+    store, workspace = app.runtime.store, app.runtime.workspace.id
+    with store.transaction() as db:
+        store.put_record(db, workspace, "things", "1", {"a": 1}, parent="old")
+        store.put_record(db, workspace, "things", "1", {"a": 2}, parent="new")
+    assert store.list_records(workspace, "things", "new") == [{"a": 2}]
+    assert store.list_records(workspace, "things", "old") == []

@@ -139,8 +139,15 @@ class GenericState:
         item_schema = _item_param_schema(operation)
         if item_schema.get("format") == "uuid":
             return str(uuid.uuid4())
+        workspace = self._workspace_id()
         with self.store.transaction() as db:
-            number = self.store.next_id(db, self._workspace_id(), f"generic:{kind}")
+            number = self.store.next_id(db, workspace, f"generic:{kind}")
+            # Fixture objects keep their own ids: step over them rather than overwrite one.
+            while db.execute(
+                "SELECT 1 FROM records WHERE workspace_id = ? AND kind = ? AND id = ?",
+                (workspace, kind, str(number)),
+            ).fetchone():
+                number = self.store.next_id(db, workspace, f"generic:{kind}")
         return number if item_schema.get("type", "integer") == "integer" else str(number)
 
     async def _create(

@@ -226,8 +226,6 @@ def _add_api(connexion: ConnexionMiddleware, schema: LoadedSchema, settings: Set
         # Connexion only routes and validates here; the Dispatcher answers every operation.
         resolver=Resolver(function_resolver=lambda _operation_id: _answered_by_dispatcher),
     )
-    if schema.checked:
-        specification = _CheckedSpecification(schema.document)
-    else:
-        specification = OpenAPISpecification(schema.document)
+    # load_schema has run the meta-schema check on every LoadedSchema (repair verifies).
+    specification = _CheckedSpecification(schema.document)
     connexion.apis.append(ConnexionAPI(specification, base_path="", **options.__dict__))

@@ -42,7 +42,6 @@ class ResponseCatalog:
         self.synthesizer = Synthesizer(schema.document)
         self.checker = SchemaChecker(schema.document)
         self._cache: dict[str, CannedResponse] = {}
-        self.replaced_examples: list[str] = []
 
     def success(self, operation: Operation) -> CannedResponse:
         cached = self._cache.get(operation.key)
@@ -74,7 +73,9 @@ class ResponseCatalog:
             problems = self.checker.errors(schema, example)
             if not problems:
                 return CannedResponse(status, media_type, example, "example")
-            self.replaced_examples.append(f"{operation.key}: {problems[0]}")
+            logger.warning(
+                "example of %s replaced, it breaks its schema: %s", operation.key, problems[0]
+            )
         body = self.synthesizer.example(schema)
         problems = self.checker.errors(schema, body)
         if problems:

@@ -73,10 +73,6 @@ class Settings:
         if self.journal_size < 1:
             raise SettingsError("journal size must be at least 1")
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 

@@ -50,3 +50,13 @@ def wait_for(condition: Callable[[], Any], timeout: float, message: str) -> Any:
             return value
         time.sleep(0.05)
     raise AssertionError(f"{message} (waited {timeout} s)")
+
+
+def subscribe_created(client: Any, url: str) -> None:
+    """Register `url` for CONTRACT_CREATED with the fixture credential (test helper)."""
+    response = client.post(
+        "/api/v2.1/public/webhooks/",
+        headers={"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"},
+        json={"title": "t", "url": url, "only_for_activities": ["CONTRACT_CREATED"]},
+    )
+    assert response.status_code == 201, response.text

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from mockserver.app import create_app
 from mockserver.webhooks.signing import sign
 from tests.conftest import UAT
-from tests.receiver import free_port, receiver, wait_for
+from tests.receiver import free_port, receiver, subscribe_created, wait_for
 from tests.test_contracts_http import create
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -42,11 +42,7 @@ def test_verification_snippet_accepts_real_deliveries_and_rejects_tampering(sett
     with TestClient(create_app(fast, our_schema)) as client:
         key = client.get("/api/v2.1/public/webhooks/hmac_key/", headers=UAT).json()["hmac_key"]
         with receiver(key) as (url, state):
-            client.post(
-                "/api/v2.1/public/webhooks/",
-                headers=UAT,
-                json={"title": "t", "url": url, "only_for_activities": ["CONTRACT_CREATED"]},
-            )
+            subscribe_created(client, url)
             create(client)
             wait_for(lambda: state.events, 10, "a delivery")
     event = state.events[0]

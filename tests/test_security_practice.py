@@ -117,18 +117,14 @@ def test_monitor_window_forgets_old_failures():
 
 
 def test_webhook_deliveries_are_audited(settings, our_schema):
-    from tests.receiver import receiver, wait_for
+    from tests.receiver import receiver, subscribe_created, wait_for
     from tests.test_contracts_http import create
 
     fast = settings.replace(webhook_retry_delays=(0.2,) * 5)
     with TestClient(create_app(fast, our_schema)) as client:
         key = client.get("/api/v2.1/public/webhooks/hmac_key/", headers=UAT).json()["hmac_key"]
         with receiver(key) as (url, _state):
-            client.post(
-                "/api/v2.1/public/webhooks/",
-                headers=UAT,
-                json={"title": "t", "url": url, "only_for_activities": ["CONTRACT_CREATED"]},
-            )
+            subscribe_created(client, url)
             create(client)
             entries = wait_for(
                 lambda: client.get("/__admin/audit?kind=webhook_delivery").json(), 10, "audit"

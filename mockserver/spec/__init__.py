@@ -26,26 +26,22 @@ class LoadedSchema:
     document: dict[str, Any]
     defects: tuple[Defect, ...]
     index: OperationIndex
-    checked: bool = False  # passed the OpenAPI meta-schema check after repair
 
     @property
     def security_schemes(self) -> dict[str, Any]:
         return dict(self.document.get("components", {}).get("securitySchemes", {}))
 
 
-def load_schema(
-    source: str, overlays: bool = True, cache_dir: str | None = None, verify: bool = True
-) -> LoadedSchema:
+def load_schema(source: str, overlays: bool = True, cache_dir: str | None = None) -> LoadedSchema:
     """Read `source` (file or URL), repair it, and add the standard-error overlay.
 
     With `cache_dir`, the repaired document is kept there and reused while the schema text
-    and the loader's code stay the same. `verify=False` leaves the final meta-schema check
-    to Connexion (which runs it anyway when it builds the app).
+    and the loader's code stay the same.
     """
     text = read_text(source)
 
     def build() -> tuple[dict[str, Any], tuple[Defect, ...]]:
-        result = repair(parse_document(text, source), verify=verify)
+        result = repair(parse_document(text, source))
         # Links only describe the flow between operations: the contract tests use them even
         # where the standard-error overlay is left out.
         apply_links(result.document, OUR_LINKS)
@@ -56,4 +52,4 @@ def load_schema(
 
     variant = f"overlays={overlays}"
     document, defects = cached(cache_dir, text, variant, (OUR_EXAMPLES, OUR_LINKS), build)
-    return LoadedSchema(source, document, defects, OperationIndex(document), checked=verify)
+    return LoadedSchema(source, document, defects, OperationIndex(document))

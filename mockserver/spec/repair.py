@@ -49,18 +49,14 @@ class RepairResult:
         return Counter(defect.kind for defect in self.defects)
 
 
-def repair(document: dict[str, Any], verify: bool = True) -> RepairResult:
-    """Return a repaired deep copy of `document` and the defects found in it.
-
-    `verify=False` skips the final meta-schema check, for callers that hand the result to
-    Connexion, which runs the same check itself.
-    """
+def repair(document: dict[str, Any]) -> RepairResult:
+    """Return a repaired deep copy of `document` and the defects found in it."""
     fixed = copy.deepcopy(document)
     defects: list[Defect] = []
     visit_schemas(fixed, lambda schema, pointer: _repair_schema(schema, pointer, defects))
     _repair_defaults(fixed, defects)
     _repair_operations(fixed, defects)
-    remaining = meta_schema_errors(fixed) if verify else []
+    remaining = meta_schema_errors(fixed)
     if remaining:
         listing = "; ".join(remaining[:5])
         raise SchemaError(f"{len(remaining)} defects could not be repaired: {listing}")

@@ -31,27 +31,34 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import admin_app
+from mockserver.apiversions import ApiVersionMiddleware
 from mockserver.audit import AuditLog
 from mockserver.auth import Authenticator, SchemeKinds
 from mockserver.behaviours import Handler
 from mockserver.behaviours.contract_routes import ContractRoutes
 from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
+from mockserver.behaviours.graphql import GraphQLEndpoint
+from mockserver.behaviours.oauth_token import TokenEndpoint
 from mockserver.behaviours.webhook_routes import WebhookRoutes
+from mockserver.context import request_context
 from mockserver.dispatch import Dispatcher
 from mockserver.docs import LazyDocs
 from mockserver.edge import EdgeMiddleware
+from mockserver.errorbodies import ErrorStyle
 from mockserver.errors import ApiProblem, SchemaError
 from mockserver.files import signed_link
 from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
 from mockserver.journal import Journal, JournalMiddleware
 from mockserver.monitor import AuthFailureMonitor
 from mockserver.problems import connexion_error_handler
+from mockserver.profiles import OAUTH2, auth_profile, token_path
 from mockserver.ratelimit import RateLimitMiddleware
 from mockserver.responses import ResponseCatalog
 from mockserver.security import SpotcheckSecurityMiddleware
 from mockserver.settings import Settings
 from mockserver.spec import LoadedSchema, load_schema
+from mockserver.spec.versions import GRAPHQL_KEY
 from mockserver.store import Store
 from mockserver.validators import VALIDATOR_MAP
 from mockserver.webhooks.dispatcher import WebhookDispatcher
@@ -87,14 +94,17 @@ class Runtime:
 class SpotcheckApp:
     """The ASGI app of one mock server; `runtime` exposes its state to tests and the CLI."""
 
-    def __init__(self, asgi: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, asgi: ASGIApp, runtime: Runtime, error_style: ErrorStyle) -> None:
         self._asgi = asgi
         self.runtime = runtime
+        self._error_style = error_style
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
+        # Every layer that refuses a request writes its error in the profile's body shape.
+        request_context(scope).error_style = self._error_style
         await self._asgi(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -109,6 +119,30 @@ class SpotcheckApp:
                 # The store stays open: one app may serve several client sessions (tests).
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _profile_behaviours(runtime: Runtime, authenticator: Authenticator) -> dict[str, Handler]:
+    """The token endpoint (oauth2 profile) and GraphQL endpoints the schema declares."""
+    schema, settings = runtime.schema, runtime.settings
+    routes: dict[str, Handler] = {}
+    if schema.profile == OAUTH2:
+        routes[f"POST {token_path(schema.document)}"] = TokenEndpoint(
+            authenticator,
+            lambda: runtime.workspace,
+            settings.token_ttl,
+            settings.token_rate_limit,
+        )
+    for operation in schema.index.operations:
+        declaration = operation.definition.get(GRAPHQL_KEY)
+        if isinstance(declaration, dict):
+            routes[operation.key] = GraphQLEndpoint(
+                declaration,
+                runtime.store,
+                lambda: runtime.workspace.id,
+                schema.versions,
+                operation.path,
+            )
+    return routes
 
 
 def _behaviours(runtime: Runtime) -> tuple[dict[str, Handler], Handler]:
@@ -143,13 +177,25 @@ def _behaviours(runtime: Runtime) -> tuple[dict[str, Handler], Handler]:
         "composite_id": runtime.contracts.get,
         "counterparty_id": counterparty_exists,
     }
-    return behaviours, GenericState(runtime.store, runtime.catalog, workspace_id, parents)
+    profile = auth_profile(runtime.schema.profile)
+    generic = GenericState(
+        runtime.store,
+        runtime.catalog,
+        workspace_id,
+        parents,
+        uuid_ids=profile.uuid_ids,
+        full_replacement=profile.full_replacement,
+    )
+    return behaviours, generic
 
 
 def create_app(settings: Settings, schema: LoadedSchema | None = None) -> SpotcheckApp:
     """Build the mock for `settings` (pass an already loaded `schema` to share it between apps)."""
     schema = schema or load_schema(
-        settings.spec, overlays=settings.overlays, cache_dir=settings.cache_dir
+        settings.spec,
+        overlays=settings.overlays,
+        cache_dir=settings.cache_dir,
+        profile=settings.profile,
     )
     store = Store(settings.db)
     ensure_fixtures(store, settings)
@@ -178,7 +224,10 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         SchemeKinds(schema.security_schemes),
         monitor=runtime.auth_failures,
     )
-    dispatcher = Dispatcher(*_behaviours(runtime))
+    behaviours, generic = _behaviours(runtime)
+    behaviours.update(_profile_behaviours(runtime, authenticator))
+    dispatcher = Dispatcher(behaviours, generic)
+    versioning = [partial(ApiVersionMiddleware, plan=schema.versions)] if schema.versions else []
     connexion = ConnexionMiddleware(
         dispatcher,
         middlewares=[
@@ -186,6 +235,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
             ExceptionMiddleware,
             RoutingMiddleware,
             partial(SpotcheckSecurityMiddleware, authenticator=authenticator),
+            *versioning,
             RequestValidationMiddleware,
             ResponseValidationMiddleware,
             LifespanMiddleware,
@@ -204,7 +254,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
     asgi: ASGIApp = RateLimitMiddleware(connexion, settings.rate_limit)
     asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime), LazyDocs(schema.document))
     asgi = JournalMiddleware(asgi, runtime.journal)
-    return SpotcheckApp(asgi, runtime)
+    return SpotcheckApp(asgi, runtime, auth_profile(schema.profile).error_style)
 
 
 class _CheckedSpecification(OpenAPISpecification):

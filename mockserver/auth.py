@@ -67,6 +67,9 @@ def _classify(scheme: dict[str, Any]) -> tuple[str, str]:
         known = {
             "client-id": "client_id",
             "client-secret": "client_secret",
+            # Spot Thought-style: the account key and its secret are a client id and secret.
+            "x-spot-api-key": "client_id",
+            "x-spot-api-secret": "client_secret",
             "clickwrap-id": "clickwrap",
             "origin": "origin",
         }
@@ -89,6 +92,9 @@ class Authenticator:
         self._kinds = kinds
         self._monitor = monitor
         self._source = ""
+        header_of = {kind: kinds.headers.get(name) for name, kind in kinds.kinds.items()}
+        self._id_header = header_of.get("client_id") or "client-id"
+        self._secret_header = header_of.get("client_secret") or "client-secret"
 
     @property
     def _workspace(self) -> Workspace:
@@ -106,8 +112,7 @@ class Authenticator:
         try:
             identity = self._identify(operation, headers, source)
         except ApiProblem as problem:
-            if problem.status == 401 and self._monitor is not None:
-                self._monitor.record(headers.get("client-id", ""), source)
+            self._count_failure(problem, headers.get(self._id_header, ""), source)
             raise
         if (
             identity is not None
@@ -116,6 +121,19 @@ class Authenticator:
         ):
             raise ApiProblem(403, "This credential is read-only.", "read_only_credential")
         return identity
+
+    def verify_client(self, client_id: str, client_secret: str, source: str) -> Identity:
+        """The identity of a client id and secret (an OAuth token request); 401/403 if not."""
+        self._source = source
+        try:
+            return self._credential(client_id, client_secret, {}, via="client-credentials")
+        except ApiProblem as problem:
+            self._count_failure(problem, client_id, source)
+            raise
+
+    def _count_failure(self, problem: ApiProblem, credential_id: str, source: str) -> None:
+        if problem.status == 401 and self._monitor is not None:
+            self._monitor.record(credential_id, source)
 
     def _identify(
         self, operation: Operation, headers: dict[str, str], source: str
@@ -181,8 +199,8 @@ class Authenticator:
         return self._anonymous("api-key", "api-key")
 
     def _client_headers(self, headers: dict[str, str]) -> Identity:
-        client_id = headers.get("client-id", "")
-        client_secret = headers.get("client-secret", "")
+        client_id = headers.get(self._id_header, "")
+        client_secret = headers.get(self._secret_header, "")
         if not client_id or not client_secret:
             raise ApiProblem(401, NOT_PROVIDED)
         return self._credential(client_id, client_secret, headers, via="client-headers")
@@ -279,9 +297,11 @@ class Authenticator:
             workspace_id=self._workspace.id,
             user_id=user["id"],
             user_email=user["email"],
-            credential_id=f"oauth:{user['id']}",
+            # A client-credentials token acts as its client; a user token as its user.
+            credential_id=claims.credential_id or f"oauth:{user['id']}",
             permissions=frozenset(json.loads(user["permissions"])),
             via="bearer",
+            scopes=frozenset(claims.scopes) if claims.scopes else frozenset({"read", "write"}),
         )
 
     def _basic(self, headers: dict[str, str]) -> Identity:

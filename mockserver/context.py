@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.auth import Identity
+from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 from mockserver.spec.index import Operation
 
 SCOPE_KEY = "spotcheck"
@@ -22,6 +23,8 @@ class RequestContext:
     operation: Operation | None = None
     path_params: dict[str, str] = field(default_factory=dict)
     identity: Identity | None = None
+    error_style: ErrorStyle = DETAIL_STYLE
+    api_version: str = ""  # the date a key/version-profile request is pinned to
 
 
 def request_context(scope: MutableMapping[str, Any]) -> RequestContext:

@@ -22,14 +22,14 @@ class Dispatcher:
         context = request_context(scope)
         operation = context.operation
         if operation is None:
-            await send_problem(send, ApiProblem(404, "Not found."))
+            await send_problem(scope, send, ApiProblem(404, "Not found."))
             return
         routing = scope.get("extensions", {}).get("connexion_routing", {})
         if not routing.get("operation_id"):
             # Our edge matched but Connexion's router did not (odd characters in the path), so
             # nothing validated this request: refuse it rather than answer unchecked.
             await send_problem(
-                send, ApiProblem(404, "Not found: the path has characters no route accepts.")
+                scope, send, ApiProblem(404, "Not found: the path has characters no route accepts.")
             )
             return
         handler = self.behaviours.get(operation.key, self.fallback)

@@ -19,7 +19,7 @@ from mockserver.problems import send_problem
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    await send_problem(send, ApiProblem(404, "Not found."))
+    await send_problem(scope, send, ApiProblem(404, "Not found."))
 
 
 class LazyDocs:

@@ -43,13 +43,15 @@ class EdgeMiddleware:
         if match.operation is None:
             allow = ", ".join(match.allowed)
             await send_problem(
-                send, ApiProblem(405, f'Method "{method}" not allowed.', headers={"Allow": allow})
+                scope,
+                send,
+                ApiProblem(405, f'Method "{method}" not allowed.', headers={"Allow": allow}),
             )
             return
         wrong_value = match.operation.path_parameter_error(match.params)
         if wrong_value:
             # Like the vendor's URL converters: a value of the wrong shape matches no route.
-            await send_problem(send, ApiProblem(404, f"Not found: {wrong_value}."))
+            await send_problem(scope, send, ApiProblem(404, f"Not found: {wrong_value}."))
             return
         context = request_context(scope)
         context.operation = match.operation
@@ -73,4 +75,4 @@ class EdgeMiddleware:
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        await send_problem(send, ApiProblem(404, "Not found."))
+        await send_problem(scope, send, ApiProblem(404, "Not found."))

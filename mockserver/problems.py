@@ -13,8 +13,10 @@ from typing import Any
 
 from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
-from starlette.types import Send
+from starlette.types import Scope, Send
 
+from mockserver.context import request_context
+from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 from mockserver.errors import ApiProblem
 
 logger = logging.getLogger("spotcheck.problems")
@@ -41,8 +43,10 @@ def as_problem(error: Exception) -> ApiProblem:
     return ApiProblem(500, "The mock server failed while handling this request.")
 
 
-def encode_problem(problem: ApiProblem) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-    body = json.dumps(problem.body()).encode("utf-8")
+def encode_problem(
+    problem: ApiProblem, style: ErrorStyle = DETAIL_STYLE, request_id: str = ""
+) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    body = json.dumps(style.render(problem, request_id)).encode("utf-8")
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
@@ -57,19 +61,25 @@ def encode_problem(problem: ApiProblem) -> tuple[bytes, list[tuple[bytes, bytes]
     return body, headers
 
 
-async def send_problem(send: Send, problem: ApiProblem) -> None:
+def encode_for(scope: Scope, problem: ApiProblem) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """`problem` in the error style and with the request id of the request in `scope`."""
+    context = request_context(scope)
+    return encode_problem(problem, context.error_style, context.request_id)
+
+
+async def send_problem(scope: Scope, send: Send, problem: ApiProblem) -> None:
     """Write `problem` as a complete HTTP response on a raw ASGI `send`."""
-    body, headers = encode_problem(problem)
+    body, headers = encode_for(scope, problem)
     await send({"type": "http.response.start", "status": problem.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-def connexion_error_handler(_request: Any, error: Exception) -> Any:
+def connexion_error_handler(request: Any, error: Exception) -> Any:
     """Connexion's ExceptionMiddleware hook: answer with the vendor's error body."""
     from connexion.lifecycle import ConnexionResponse
 
     problem = as_problem(error)
-    body, headers = encode_problem(problem)
+    body, headers = encode_for(request.scope, problem)
     return ConnexionResponse(
         status_code=problem.status,
         body=body,

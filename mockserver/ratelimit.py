@@ -13,11 +13,16 @@ from mockserver.problems import send_problem
 
 
 class TokenBucket:
-    """`rate` tokens per second, holding at most `rate` (one second of burst)."""
+    """`rate` tokens per second, holding at most `capacity` (default: one second of burst)."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        capacity: float | None = None,
+    ) -> None:
         self.rate = rate
-        self.capacity = max(rate, 1.0)
+        self.capacity = capacity if capacity is not None else max(rate, 1.0)
         self._tokens = self.capacity
         self._clock = clock
         self._updated = self._clock()
@@ -52,6 +57,6 @@ class RateLimitMiddleware:
                 f"Request was throttled. Expected available in {retry_after} second(s).",
                 headers={"Retry-After": str(retry_after)},
             )
-            await send_problem(send, problem)
+            await send_problem(scope, send, problem)
             return
         await self.app(scope, receive, send)

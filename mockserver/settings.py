@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mockserver.errors import SettingsError
+from mockserver.profiles import PROFILE_NAMES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = PROJECT_ROOT / "openapi" / "spotdraft.yaml"
@@ -52,6 +53,10 @@ class Settings:
     auth_alert_window: float = 60.0  # ... within these seconds raise an alert
     # where repaired schemas are kept between starts ("" switches the cache off)
     cache_dir: str = DEFAULT_CACHE
+    # auth profile; None = the one the schema's securitySchemes describe
+    profile: str | None = None
+    token_ttl: int = 3600  # seconds an OAuth client-credentials token lives
+    token_rate_limit: float = 10.0  # tokens per minute per client (0 = off)
 
     def __post_init__(self) -> None:
         if self.env not in ("uat", "production"):
@@ -70,6 +75,14 @@ class Settings:
             raise SettingsError("workers must be at least 1")
         if self.workers > 1 and self.db == ":memory:":
             raise SettingsError("--workers > 1 share state through a database file: give --db FILE")
+        if self.profile is not None and self.profile not in PROFILE_NAMES:
+            raise SettingsError(
+                f"profile must be one of {', '.join(PROFILE_NAMES)}, not {self.profile!r}"
+            )
+        if self.token_ttl < 1:
+            raise SettingsError("token TTL must be at least 1 second")
+        if self.token_rate_limit < 0:
+            raise SettingsError("token rate limit must be >= 0 (0 switches it off)")
         if self.journal_size < 1:
             raise SettingsError("journal size must be at least 1")
 
@@ -132,6 +145,9 @@ _ENV_PARSERS: dict[str, Any] = {
     "auth_alert_threshold": int,
     "auth_alert_window": float,
     "cache_dir": str,
+    "profile": str,
+    "token_ttl": int,
+    "token_rate_limit": float,
 }
 _FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}
 

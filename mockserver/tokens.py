@@ -18,17 +18,29 @@ class TokenClaims:
     user_id: int
     workspace_id: int
     expires_at: int
+    credential_id: str = ""  # set on client-credentials tokens
+    scopes: tuple[str, ...] = ()
 
 
-def issue_token(secret: str, user_id: int, workspace_id: int, ttl_seconds: int = 3600) -> str:
+def issue_token(
+    secret: str,
+    user_id: int,
+    workspace_id: int,
+    ttl_seconds: int = 3600,
+    credential_id: str = "",
+    scopes: tuple[str, ...] = (),
+) -> str:
     now = int(time.time())
-    claims = {
+    claims: dict[str, object] = {
         "iss": ISSUER,
         "sub": str(user_id),
         "ws": workspace_id,
         "iat": now,
         "exp": now + ttl_seconds,
     }
+    if credential_id:
+        claims["cid"] = credential_id
+        claims["scope"] = " ".join(scopes)
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
@@ -47,6 +59,12 @@ def verify_token(secret: str, token: str) -> TokenClaims:
     except jwt.InvalidTokenError:
         raise ApiProblem(401, "The bearer token is not valid.", "token_invalid") from None
     try:
-        return TokenClaims(int(claims["sub"]), int(claims["ws"]), int(claims["exp"]))
+        return TokenClaims(
+            int(claims["sub"]),
+            int(claims["ws"]),
+            int(claims["exp"]),
+            str(claims.get("cid", "")),
+            tuple(str(claims.get("scope", "")).split()),
+        )
     except (TypeError, ValueError):
         raise ApiProblem(401, "The bearer token is not valid.", "token_invalid") from None

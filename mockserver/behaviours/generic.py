@@ -22,7 +22,7 @@ from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
-from mockserver.errors import ApiProblem
+from mockserver.errors import ApiProblem, FieldError
 from mockserver.responses import ResponseCatalog
 from mockserver.spec import Operation
 from mockserver.store import Store, utc_now
@@ -99,12 +99,16 @@ class GenericState:
         catalog: ResponseCatalog,
         workspace_id: Callable[[], int],
         parents: Mapping[str, ParentCheck],
+        uuid_ids: bool = False,
+        full_replacement: bool = False,
     ) -> None:
         self.store = store
         self.catalog = catalog
         self._workspace_id = workspace_id
         # path variable -> check that the object it names exists (raises a 404 otherwise)
         self._parents = parents
+        self._uuid_ids = uuid_ids  # every new object gets a UUID (the profile says so)
+        self._full_replacement = full_replacement  # a PUT must send the whole object
 
     async def __call__(self, request: Request, context: RequestContext) -> Response:
         operation = context.operation
@@ -137,7 +141,7 @@ class GenericState:
     def _id_for(self, operation: Operation, kind: str) -> Any:
         # The id takes the type of the item path's parameter when the schema has one.
         item_schema = _item_param_schema(operation)
-        if item_schema.get("format") == "uuid":
+        if self._uuid_ids or item_schema.get("format") == "uuid":
             return str(uuid.uuid4())
         workspace = self._workspace_id()
         with self.store.transaction() as db:
@@ -217,6 +221,8 @@ class GenericState:
             status, body = shaped(self.catalog, operation, {})
             return json_response(status, body)
         changes = await read_body(request)
+        if self._full_replacement and operation.method == "put":
+            self._require_complete(operation, current, changes)
         kept = current if operation.method == "patch" else {"created": current.get("created")}
         updated = {**kept, **changes, "id": current.get("id"), "updated_at": utc_now()}
         with self.store.transaction() as db:
@@ -224,6 +230,32 @@ class GenericState:
             change.record(db, workspace, parent or item_id)
         status, body = shaped(self.catalog, operation, updated)
         return json_response(status, body)
+
+    def _require_complete(
+        self, operation: Operation, current: dict[str, Any], sent: dict[str, Any]
+    ) -> None:
+        """A full replacement names every writable field the object has (400 otherwise)."""
+        resolve = self.catalog.synthesizer.resolve
+        content = (operation.definition.get("requestBody") or {}).get("content") or {}
+        schema = resolve((content.get("application/json") or {}).get("schema") or {})
+        properties = schema.get("properties") or {}
+        missing = sorted(
+            name
+            for name, child in properties.items()
+            if name not in sent
+            and name != "id"
+            and current.get(name) is not None
+            and not resolve(child).get("readOnly")
+        )
+        if missing:
+            raise ApiProblem(
+                400,
+                "PUT replaces the whole object: send every field. Missing: "
+                + ", ".join(missing)
+                + ".",
+                "incomplete_object",
+                [FieldError(name, "missing from a full update") for name in missing],
+            )
 
 
 def _item_param_schema(operation: Operation) -> dict[str, Any]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.profiles import auth_profile, detect_profile
 from mockserver.settings import PROJECT_ROOT
+from mockserver.spec.auth_overlay import apply_auth_profile
 from mockserver.spec.cache import cached
 from mockserver.spec.index import Operation, OperationIndex
 from mockserver.spec.loader import parse_document, read_text
 from mockserver.spec.overlays import apply_examples, apply_links, apply_standard_errors
 from mockserver.spec.repair import Defect, repair
+from mockserver.spec.versions import VersionPlan, version_plan
 
 OUR_EXAMPLES = PROJECT_ROOT / "openapi" / "examples.yaml"
 OUR_LINKS = PROJECT_ROOT / "openapi" / "links.yaml"
@@ -26,14 +29,22 @@ class LoadedSchema:
     document: dict[str, Any]
     defects: tuple[Defect, ...]
     index: OperationIndex
+    profile: str
+    versions: VersionPlan | None
 
     @property
     def security_schemes(self) -> dict[str, Any]:
         return dict(self.document.get("components", {}).get("securitySchemes", {}))
 
 
-def load_schema(source: str, overlays: bool = True, cache_dir: str | None = None) -> LoadedSchema:
-    """Read `source` (file or URL), repair it, and add the standard-error overlay.
+def load_schema(
+    source: str,
+    overlays: bool = True,
+    cache_dir: str | None = None,
+    profile: str | None = None,
+) -> LoadedSchema:
+    """Read `source` (file or URL), repair it, declare its auth profile's security (`profile`,
+    else the one its securitySchemes describe) and add the standard-error overlay.
 
     With `cache_dir`, the repaired document is kept there and reused while the schema text
     and the loader's code stay the same.
@@ -42,14 +53,21 @@ def load_schema(source: str, overlays: bool = True, cache_dir: str | None = None
 
     def build() -> tuple[dict[str, Any], tuple[Defect, ...]]:
         result = repair(parse_document(text, source))
+        chosen = profile or detect_profile(result.document)
+        style = auth_profile(chosen).error_style
+        plan = version_plan(result.document)
+        apply_auth_profile(result.document, chosen, style.schema_name, plan)
         # Links only describe the flow between operations: the contract tests use them even
         # where the standard-error overlay is left out.
         apply_links(result.document, OUR_LINKS)
         if overlays:
-            apply_standard_errors(result.document)
+            apply_standard_errors(result.document, style)
             apply_examples(result.document, OUR_EXAMPLES)
         return result.document, tuple(result.defects)
 
-    variant = f"overlays={overlays}"
+    variant = f"overlays={overlays};profile={profile}"
     document, defects = cached(cache_dir, text, variant, (OUR_EXAMPLES, OUR_LINKS), build)
-    return LoadedSchema(source, document, defects, OperationIndex(document))
+    chosen = profile or detect_profile(document)
+    return LoadedSchema(
+        source, document, defects, OperationIndex(document), chosen, version_plan(document)
+    )

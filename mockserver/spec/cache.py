@@ -15,7 +15,14 @@ from typing import Any
 logger = logging.getLogger("spotcheck.cache")
 
 # The loader's own code is part of the key: a change to a repair invalidates old entries.
-_LOADER_FILES = ("repair.py", "overlays.py", "loader.py", "walk.py")
+_LOADER_FILES = (
+    "repair.py",
+    "overlays.py",
+    "auth_overlay.py",
+    "versions.py",
+    "loader.py",
+    "walk.py",
+)
 
 
 def _code_fingerprint(extra: tuple[Path, ...]) -> bytes:

@@ -12,28 +12,8 @@ from typing import Any
 
 import yaml
 
+from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 from mockserver.spec.walk import operations
-
-ERROR_SCHEMA_NAME = "SpotcheckErrorBody"
-
-ERROR_BODY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["detail", "status_code"],
-    "properties": {
-        "detail": {"type": "string"},
-        "message": {"type": "string"},
-        "code": {"type": "string"},
-        "status_code": {"type": "integer"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-    },
-}
 
 STANDARD_ERRORS = {
     "400": "The request is malformed or fails validation",
@@ -47,11 +27,11 @@ STANDARD_ERRORS = {
 BODY_ERRORS = {"415": "The body's media type is not accepted here"}
 
 
-def _error_response(description: str, code: str) -> dict[str, Any]:
+def _error_response(description: str, code: str, schema_name: str) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": description,
         "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}}
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
         },
     }
     if code == "429":
@@ -61,10 +41,10 @@ def _error_response(description: str, code: str) -> dict[str, Any]:
     return response
 
 
-def apply_standard_errors(document: dict[str, Any]) -> int:
-    """Add the standard error responses in place; returns how many responses were added."""
+def apply_standard_errors(document: dict[str, Any], style: ErrorStyle = DETAIL_STYLE) -> int:
+    """Add the standard error responses (bodies in `style`) in place; returns how many."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault(ERROR_SCHEMA_NAME, ERROR_BODY_SCHEMA)
+    schemas.setdefault(style.schema_name, style.schema)
     added = 0
     for _path, _method, operation in operations(document):
         responses = operation.setdefault("responses", {})
@@ -73,7 +53,7 @@ def apply_standard_errors(document: dict[str, Any]) -> int:
             wanted.update(BODY_ERRORS)
         for code, description in wanted.items():
             if code not in responses:
-                responses[code] = _error_response(description, code)
+                responses[code] = _error_response(description, code, style.schema_name)
                 added += 1
     return added
 

@@ -1,0 +1,94 @@
+"""Date-named API versions (Spot Thought-style), declared in `x-spotcheck-versions`.
+
+The schema describes the latest version. Each declared change says from which date on it
+applies; a request pinned to an earlier date (X-Spot-Api-Version) is answered as before::
+
+    x-spotcheck-versions:
+      versions: ["2024-06-01", "2024-11-15"]     # every date a client may pin
+      default: "2024-11-15"                      # optional; the latest date otherwise
+      changes:
+        - version: "2024-11-15"                  # the date the change was published
+          rename: {from: name, to: full_name}     # a field's name before and since
+          paths: ["/participants"]                # optional; every path otherwise
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.errors import ApiProblem, FieldError, SchemaError
+
+VERSIONS_KEY = "x-spotcheck-versions"
+GRAPHQL_KEY = "x-spotcheck-graphql"
+
+
+@dataclass(frozen=True)
+class Rename:
+    since: str
+    old: str
+    new: str
+    paths: tuple[str, ...] = ()
+
+    def applies(self, pinned: str, path: str) -> bool:
+        return pinned < self.since and (not self.paths or path in self.paths)
+
+
+@dataclass(frozen=True)
+class VersionPlan:
+    dates: tuple[str, ...]
+    default: str
+    renames: tuple[Rename, ...]
+
+    def pinned(self, requested: str | None) -> str:
+        """The version a request runs against: the one it names, or the default."""
+        if requested is None or not requested.strip():
+            return self.default
+        if requested.strip() not in self.dates:
+            known = ", ".join(self.dates)
+            raise ApiProblem(
+                400,
+                f"Unknown API version {requested.strip()!r}; known versions: {known}.",
+                "unknown_api_version",
+                [FieldError("X-Spot-Api-Version", f"must be one of {known}")],
+            )
+        return requested.strip()
+
+    def renames_for(self, pinned: str, path: str) -> tuple[Rename, ...]:
+        return tuple(rename for rename in self.renames if rename.applies(pinned, path))
+
+
+def version_plan(document: dict[str, Any]) -> VersionPlan | None:
+    """The versions a schema declares, or None; a malformed declaration is a SchemaError."""
+    declared = document.get(VERSIONS_KEY)
+    if declared is None:
+        return None
+    try:
+        dates = tuple(sorted(str(date) for date in declared["versions"]))
+        default = str(declared.get("default") or dates[-1])
+        renames = tuple(
+            Rename(
+                since=str(change["version"]),
+                old=str(change["rename"]["from"]),
+                new=str(change["rename"]["to"]),
+                paths=tuple(str(path) for path in change.get("paths") or ()),
+            )
+            for change in declared.get("changes") or ()
+        )
+    except (KeyError, TypeError, IndexError) as error:
+        raise SchemaError(
+            f"{VERSIONS_KEY} is malformed (see mockserver/spec/versions.py): missing {error}"
+        ) from None
+    if default not in dates or any(rename.since not in dates for rename in renames):
+        raise SchemaError(f"{VERSIONS_KEY}: the default and every change must name a version")
+    return VersionPlan(dates, default, renames)
+
+
+def renamed(value: Any, renames: tuple[Rename, ...], to_latest: bool) -> Any:
+    """`value` with the renamed fields of every object in it, towards the latest or back."""
+    if isinstance(value, list):
+        return [renamed(item, renames, to_latest) for item in value]
+    if not isinstance(value, dict):
+        return value
+    mapping = {r.old: r.new for r in renames} if to_latest else {r.new: r.old for r in renames}
+    return {mapping.get(key, key): renamed(item, renames, to_latest) for key, item in value.items()}

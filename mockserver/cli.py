@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mockserver.errors import SpotcheckError
 from mockserver.loopback import is_loopback_host
+from mockserver.profiles import PROFILE_NAMES
 from mockserver.settings import Settings
 
 logger = logging.getLogger("spotcheck")
@@ -43,6 +44,20 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
         help="serve the schema without the standard-error overlay",
     )
     serve.add_argument("--workers", type=int, help="server processes sharing one --db file")
+    serve.add_argument(
+        "--profile",
+        choices=PROFILE_NAMES,
+        help="auth profile (default: the one the schema's securitySchemes describe)",
+    )
+    serve.add_argument(
+        "--token-ttl", type=int, dest="token_ttl", help="seconds an OAuth token lives (3600)"
+    )
+    serve.add_argument(
+        "--token-rate-limit",
+        type=float,
+        dest="token_rate_limit",
+        help="OAuth tokens per minute per client (10; 0 = off)",
+    )
     serve.add_argument("--audit-log", dest="audit_log", help="append the audit trail to this file")
     serve.add_argument("--log-level", default="warning")
 

@@ -140,7 +140,7 @@ class GenericState:
 
     def _id_for(self, operation: Operation, kind: str) -> Any:
         # The id takes the type of the item path's parameter when the schema has one.
-        item_schema = _item_param_schema(operation)
+        item_schema = _item_param_schema(operation) or self._answered_id_schema(operation)
         if self._uuid_ids or item_schema.get("format") == "uuid":
             return str(uuid.uuid4())
         workspace = self._workspace_id()
@@ -153,6 +153,12 @@ class GenericState:
             ).fetchone():
                 number = self.store.next_id(db, workspace, f"generic:{kind}")
         return number if item_schema.get("type", "integer") == "integer" else str(number)
+
+    def _answered_id_schema(self, operation: Operation) -> dict[str, Any]:
+        """The schema of `id` in the operation's answer (a collection path names no item)."""
+        _status, schema = self.catalog.success_schema(operation)
+        resolve = self.catalog.synthesizer.resolve
+        return resolve((resolve(schema).get("properties") or {}).get("id") or {})
 
     async def _create(
         self, request: Request, operation: Operation, kind: str, parent: str, change: Change

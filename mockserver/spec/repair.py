@@ -53,6 +53,7 @@ def repair(document: dict[str, Any]) -> RepairResult:
     """Return a repaired deep copy of `document` and the defects found in it."""
     fixed = copy.deepcopy(document)
     defects: list[Defect] = []
+    _serve_31_as_30(fixed, defects)
     visit_schemas(fixed, lambda schema, pointer: _repair_schema(schema, pointer, defects))
     _repair_defaults(fixed, defects)
     _repair_operations(fixed, defects)
@@ -72,7 +73,32 @@ def meta_schema_errors(document: dict[str, Any]) -> list[str]:
     ]
 
 
+def _serve_31_as_30(document: dict[str, Any], defects: list[Defect]) -> None:
+    """Connexion validates and routes OpenAPI 3.0 only: a 3.1 document is served as 3.0, its
+    3.1 schema keywords converted by the same repairs as a 3.0 file that uses them."""
+    if not str(document.get("openapi", "")).startswith("3.1"):
+        return
+    defects.append(
+        Defect("openapi-3.1", "#/openapi", f"{document['openapi']} served as 3.0.3 (Connexion)")
+    )
+    document["openapi"] = "3.0.3"
+    for key in ("webhooks", "jsonSchemaDialect"):
+        if key in document:
+            document.pop(key)
+            defects.append(Defect("openapi-3.1", f"#/{key}", "3.1 only; not served"))
+    info = document.get("info") or {}
+    for key in ("summary",):
+        info.pop(key, None)
+    license_ = info.get("license") or {}
+    license_.pop("identifier", None)
+
+
 def _repair_schema(schema: dict[str, Any], pointer: str, defects: list[Defect]) -> None:
+    for bound, inclusive in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(schema.get(bound), (int, float)) and not isinstance(schema[bound], bool):
+            schema[inclusive] = schema.pop(bound)
+            schema[bound] = True
+            defects.append(Defect("exclusive-bound", pointer, f"numeric {bound} is 3.1 only"))
     if "examples" in schema:
         examples = schema.pop("examples")
         if isinstance(examples, list) and examples and "example" not in schema:

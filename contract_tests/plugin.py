@@ -3,7 +3,9 @@
     pytest contract_tests                                   # against the in-process mock
     pytest contract_tests --base-url https://uat.example    # any target, read-only by default
 
-Credentials come from SPOTCHECK_CLIENT_ID / SPOTCHECK_CLIENT_SECRET (and SPOTCHECK_USER_EMAIL).
+Credentials come from SPOTCHECK_CLIENT_ID / SPOTCHECK_CLIENT_SECRET (and SPOTCHECK_USER_EMAIL);
+they are used the way the schema's auth profile says (or --profile): as headers, as an API
+key and secret, or traded once for an OAuth token that is reused until it expires.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.auth import ProfileAuth, default_credentials
 from contract_tests.runner import RunOptions, RunResult, run
+from mockserver.profiles import PROFILE_NAMES
+from mockserver.spec import load_schema
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,6 +29,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--schema", default=None, help="contract schema file or URL (default: our openapi/)"
     )
     group.addoption("--env", default="uat", choices=["uat", "production"])
+    group.addoption(
+        "--profile",
+        default=None,
+        choices=PROFILE_NAMES,
+        help="auth profile (default: the one the schema's securitySchemes describe)",
+    )
+    group.addoption(
+        "--api-version", default=None, help="X-Spot-Api-Version to pin (api-key-version profile)"
+    )
     group.addoption(
         "--allow-writes", action="store_true", help="create (tagged) test data on a real target"
     )
@@ -68,6 +82,8 @@ def contract_base_url(
     logging.getLogger("connexion.operations").setLevel(logging.ERROR)
     folder = tmp_path_factory.mktemp("mock")
     settings = Settings(
+        spec=request.config.getoption("--schema") or Settings.spec,
+        profile=request.config.getoption("--profile"),
         db=str(folder / "mock.db"),
         rate_limit=0,
         webhook_delivery="loopback",
@@ -83,9 +99,14 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
     config = request.config
     remote = bool(config.getoption("--base-url"))
     rate = config.getoption("--rate-limit")
+    schema = config.getoption("--schema") or RunOptions.schema
+    profile = config.getoption("--profile") or load_schema(schema, overlays=False).profile
+    client_id, client_secret = default_credentials(profile)
     return RunOptions(
         base_url=contract_base_url,
-        schema=config.getoption("--schema") or RunOptions.schema,
+        schema=schema,
+        profile=profile,
+        api_version=config.getoption("--api-version"),
         env=config.getoption("--env"),
         allow_writes=config.getoption("--allow-writes"),
         allow_production=config.getoption("--allow-production"),
@@ -94,8 +115,8 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
         time_budget=config.getoption("--time-budget"),
         strict_schema=config.getoption("--strict-schema"),
         report_dir=Path(config.getoption("--report-dir")),
-        client_id=os.environ.get("SPOTCHECK_CLIENT_ID", "uat-client-acme"),
-        client_secret=os.environ.get("SPOTCHECK_CLIENT_SECRET", "uat-secret-acme-0001"),
+        client_id=os.environ.get("SPOTCHECK_CLIENT_ID", client_id),
+        client_secret=os.environ.get("SPOTCHECK_CLIENT_SECRET", client_secret),
         user_email=os.environ.get("SPOTCHECK_USER_EMAIL"),
         workers=1 if remote else 2,
         webhook_public_url=config.getoption("--webhook-public-url"),
@@ -104,6 +125,12 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
 
 
 @pytest.fixture(scope="session")
-def contract_run(contract_options: RunOptions) -> RunResult:
+def contract_auth(contract_options: RunOptions) -> ProfileAuth:
+    """The suite's credentials in its profile's form; an OAuth token is fetched once."""
+    return contract_options.auth(contract_options.contract())
+
+
+@pytest.fixture(scope="session")
+def contract_run(contract_options: RunOptions, contract_auth: ProfileAuth) -> RunResult:
     """One Schemathesis run over every operation, shared by the suite's tests."""
-    return run(contract_options)
+    return run(contract_options, contract_auth)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from contract_tests.auth import ProfileAuth
 from contract_tests.findings import (
     CONTRACT,
     SCHEMA_GAP,
@@ -30,8 +31,10 @@ from contract_tests.findings import (
     write_json,
 )
 from mockserver.errors import SpotcheckError
+from mockserver.profiles import SPOTDRAFT, token_path
 from mockserver.settings import DEFAULT_SPEC
-from mockserver.spec import load_schema
+from mockserver.spec import LoadedSchema, load_schema
+from mockserver.spec.versions import document_for_version
 
 CHECKS = (
     "not_a_server_error",
@@ -74,6 +77,23 @@ class RunOptions:
     workers: int = 1
     webhook_public_url: str | None = None
     webhook_listen_port: int = 9000
+    profile: str = SPOTDRAFT  # how the suite authenticates (mockserver.profiles)
+    api_version: str | None = None  # X-Spot-Api-Version to pin (api-key-version profile)
+
+    def contract(self) -> LoadedSchema:
+        """The contract as published (repaired so it loads), with the profile's security."""
+        return load_schema(self.schema, overlays=False, profile=self.profile)
+
+    def auth(self, contract: LoadedSchema) -> ProfileAuth:
+        return ProfileAuth.create(
+            self.profile,
+            self.base_url,
+            token_path(contract.document),
+            self.client_id,
+            self.client_secret,
+            self.user_email,
+            self.api_version,
+        )
 
 
 @dataclass
@@ -121,9 +141,11 @@ def guard(options: RunOptions) -> bool:
     return is_mock(options.base_url)
 
 
-def run(options: RunOptions) -> RunResult:
+def run(options: RunOptions, auth: ProfileAuth | None = None) -> RunResult:
+    """One Schemathesis run; `auth` (shared with the suite's other tests) keeps its token."""
     mock = guard(options)
-    loaded = load_schema(options.schema, overlays=False)
+    loaded = options.contract()
+    auth = auth or options.auth(loaded)
     options.report_dir.mkdir(parents=True, exist_ok=True)
     for old in (
         *options.report_dir.glob("ndjson-*"),
@@ -136,6 +158,10 @@ def run(options: RunOptions) -> RunResult:
         # The contract as published (repaired so it loads), without our overlays: what it
         # leaves undocumented shows up as schema gaps.
         document = loaded.document
+        if loaded.versions is not None:
+            # The schema describes one version: the pinned one's shape is derived from it.
+            pinned = loaded.versions.pinned(options.api_version)
+            document = document_for_version(document, loaded.versions, pinned)
         writes = mock or options.allow_writes
         config = Path(scratch) / "schemathesis.toml"
         if not writes:
@@ -146,11 +172,14 @@ def run(options: RunOptions) -> RunResult:
         else:
             config.write_text("", encoding="utf-8")
         contract.write_text(json.dumps(document), encoding="utf-8")
-        command = _command(options, contract, config, run_id=f"spotcheck-{uuid.uuid4()}")
+        command = _command(
+            options, contract, config, auth.headers(), run_id=f"spotcheck-{uuid.uuid4()}"
+        )
         environment = {
             **os.environ,
             "SCHEMATHESIS_HOOKS": "contract_tests.st_hooks",
             "SPOTCHECK_CONTRACT_RATE": f"{options.rate_limit:g}",
+            "SPOTCHECK_CONTRACT_PROFILE": options.profile,
         }
         result = subprocess.run(
             command, capture_output=True, text=True, env=environment, timeout=3600
@@ -208,7 +237,13 @@ def read_only(document: dict) -> dict:
     return {**document, "paths": paths}
 
 
-def _command(options: RunOptions, contract: Path, config: Path, run_id: str) -> list[str]:
+def _command(
+    options: RunOptions,
+    contract: Path,
+    config: Path,
+    auth_headers: dict[str, str],
+    run_id: str,
+) -> list[str]:
     st = str(Path(sys.executable).parent / "st")
     command = [
         st,
@@ -232,18 +267,15 @@ def _command(options: RunOptions, contract: Path, config: Path, run_id: str) -> 
         "junit,vcr,ndjson",
         "--report-dir",
         str(options.report_dir),
-        "-H",
-        f"client-id: {options.client_id}",
-        "-H",
-        f"client-secret: {options.client_secret}",
-        "--auth",
-        f"{options.client_id}:{options.client_secret}",
         # every request of the run carries its id, so its test data can be found afterwards
         "-H",
         f"X-Spotcheck-Run: {run_id}",
     ]
-    if options.user_email:
-        command += ["-H", f"user-email: {options.user_email}"]
+    for name, value in auth_headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if options.profile == SPOTDRAFT:
+        # the native-integration routes take the same credential as HTTP Basic
+        command += ["--auth", f"{options.client_id}:{options.client_secret}"]
     # Retry a 429 after its Retry-After; the pacing itself is done by our before_call hook.
     command += ["--rate-limit", "auto"]
     if options.time_budget:

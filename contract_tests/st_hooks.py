@@ -28,15 +28,32 @@ def before_call(context, case, kwargs) -> None:
     time.sleep(max(0.0, slot - now))
 
 
+# The auth profile of the run (SPOTCHECK_CONTRACT_PROFILE): which vendor's error body to expect.
+_PROFILE = os.environ.get("SPOTCHECK_CONTRACT_PROFILE", "spotdraft")
+
+
 @schemathesis.check
 def vendor_error_body(ctx, response, case) -> None:
-    """A 4xx answer carries the vendor's error body: a JSON object with `detail` or `message`."""
+    """A 4xx answer carries the vendor's error body: a JSON object with `detail` or `message`
+    or, for the oauth2-client-credentials profile, `debugIdentifier` and `errorMessages`."""
     if not 400 <= response.status_code < 500:
         return None
     try:
         body = json.loads(response.content or b"null")
     except ValueError:
         raise AssertionError(f"{response.status_code} answer is not JSON") from None
+    if _PROFILE == "oauth2-client-credentials":
+        messages = body.get("errorMessages") if isinstance(body, dict) else None
+        if not (
+            isinstance(messages, list)
+            and messages
+            and all(isinstance(m, dict) and m.get("errorCode") for m in messages)
+            and "debugIdentifier" in body
+        ):
+            raise AssertionError(
+                f"{response.status_code} answer lacks the debugIdentifier/errorMessages body"
+            )
+        return None
     if not isinstance(body, dict) or not ({"detail", "message"} & set(body)):
         raise AssertionError(
             f"{response.status_code} answer lacks the vendor's detail/message body"

@@ -10,11 +10,12 @@ import uuid
 import httpx
 import pytest
 
+from contract_tests.auth import ProfileAuth
 from contract_tests.findings import Finding
 from contract_tests.inprocess import webhook_receiver
 from contract_tests.runner import RunOptions, RunResult
 from contract_tests.webhook_checks import delivery_problems
-from mockserver.spec import load_schema
+from mockserver.profiles import SPOTDRAFT
 from mockserver.spec.validation import SchemaChecker
 
 API = "/api/v2.1/public"
@@ -28,13 +29,6 @@ def _listing(findings: list[Finding]) -> str:
             f"{f.operation}: {f.check} ({f.code}, status {f.status})\n  {reason}\n  {f.curl}"
         )
     return "\n\n".join(lines)
-
-
-def _headers(options: RunOptions) -> dict[str, str]:
-    headers = {"client-id": options.client_id, "client-secret": options.client_secret}
-    if options.user_email:
-        headers["user-email"] = options.user_email
-    return headers
 
 
 def test_every_operation_keeps_the_contract(contract_run: RunResult) -> None:
@@ -56,13 +50,15 @@ def test_schema_gaps_are_reported_apart(
         )
 
 
-def test_trailing_slash_mismatch_is_a_302(contract_options: RunOptions) -> None:
-    schema = load_schema(contract_options.schema, overlays=False)
+def test_trailing_slash_mismatch_is_a_302(
+    contract_options: RunOptions, contract_auth: ProfileAuth
+) -> None:
+    schema = contract_options.contract()
     paths = sorted(
         op.path for op in schema.index.operations if op.method == "get" and "{" not in op.path
     )[:3]
     with httpx.Client(
-        base_url=contract_options.base_url, headers=_headers(contract_options)
+        base_url=contract_options.base_url, headers=contract_auth.headers()
     ) as client:
         for path in paths:
             toggled = path[:-1] if path.endswith("/") else path + "/"
@@ -74,6 +70,10 @@ def test_trailing_slash_mismatch_is_a_302(contract_options: RunOptions) -> None:
 
 @pytest.fixture
 def writable(contract_run: RunResult, contract_options: RunOptions) -> RunOptions:
+    if contract_options.profile != SPOTDRAFT:
+        pytest.skip(
+            f"a SpotDraft webhook flow; this schema's profile is {contract_options.profile}"
+        )
     if not (contract_run.is_mock or contract_options.allow_writes):
         pytest.skip("creates data: runs against the mock, or with --allow-writes")
     return contract_options
@@ -98,17 +98,19 @@ def _create_contract(client: httpx.Client, external_id: str) -> dict:
     return response.json()
 
 
-def test_webhook_contract(writable: RunOptions, contract_run: RunResult) -> None:
+def test_webhook_contract(
+    writable: RunOptions, contract_run: RunResult, contract_auth: ProfileAuth
+) -> None:
     """Register a receiver, trigger an activity, check signature, payload and filter."""
     remote = not contract_run.is_mock
     if remote and not writable.webhook_public_url:
         pytest.skip(
             "a remote target needs --webhook-public-url (a tunnel to --webhook-listen-port)"
         )
-    schema = load_schema(writable.schema, overlays=False)
+    schema = writable.contract()
     checker = SchemaChecker(schema.document)
     with (
-        httpx.Client(base_url=writable.base_url, headers=_headers(writable)) as client,
+        httpx.Client(base_url=writable.base_url, headers=contract_auth.headers()) as client,
         webhook_receiver(writable.webhook_listen_port if remote else None) as (url, events),
     ):
         if remote:

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract_tests.auth import ProfileAuth
 from contract_tests.runner import RunOptions, RunResult, is_mock
+from mockserver.profiles import SPOTDRAFT
 
 API = "/api/v2.1/public"
 FLOW = settings(
@@ -23,13 +25,12 @@ _ID_ALPHABET = st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_
 
 
 @pytest.fixture
-def client(contract_run: RunResult, contract_options: RunOptions):
+def client(contract_run: RunResult, contract_options: RunOptions, contract_auth: ProfileAuth):
+    if contract_options.profile != SPOTDRAFT:
+        pytest.skip(f"SpotDraft flows; this schema's profile is {contract_options.profile}")
     if not (contract_run.is_mock or contract_options.allow_writes):
         pytest.skip("creates data: runs against the mock, or with --allow-writes")
-    headers = {
-        "client-id": contract_options.client_id,
-        "client-secret": contract_options.client_secret,
-    }
+    headers = contract_auth.headers()
     with httpx.Client(base_url=contract_options.base_url, headers=headers, timeout=30) as http:
         yield http
 

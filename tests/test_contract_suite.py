@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,74 @@ def test_a_429_without_retry_after_is_a_contract_break():
 
     assert classify("ST901", "retry_after_on_429", 429) == CONTRACT
     assert classify("ST103", "status_code_conformance", 429) == THROTTLED
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "openapi" / "samples"
+
+
+@pytest.mark.parametrize(
+    ("sample", "extra"),
+    [
+        ("travel-users.yaml", []),
+        ("participants.yaml", []),
+        ("participants.yaml", ["--api-version", "2024-06-01"]),
+    ],
+)
+def test_the_suite_passes_against_the_mock_in_each_auth_profile(sample, extra, tmp_path):
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "contract_tests",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-rs",
+        "--schema",
+        str(SAMPLES / sample),
+        "--report-dir",
+        str(tmp_path / "report"),
+        *extra,
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, cwd=SAMPLES.parent.parent
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    # the profile's own tests ran (not skipped): token reuse, or versions and key checks
+    assert "5 passed" in output, output[-2000:]
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "the server broke the contract: 0 finding(s)" in report
+    assert "operations covered: 0" not in report
+
+
+def test_an_old_version_is_a_contract_break_when_the_latest_schema_is_checked(tmp_path):
+    """The suite pins the version the schema describes: answers in another version's shape
+    are caught (here: a client sending the old date while checking the latest contract)."""
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+
+    app = create_app(Settings(spec=str(SAMPLES / "participants.yaml"), rate_limit=0, cache_dir=""))
+
+    async def pinned_to_the_old_version(scope, receive, send):
+        if scope["type"] == "http":
+            scope["headers"] = [
+                *[(k, v) for k, v in scope["headers"] if k.lower() != b"x-spot-api-version"],
+                (b"x-spot-api-version", b"2024-06-01"),
+            ]
+        await app(scope, receive, send)
+
+    with serve_in_thread(pinned_to_the_old_version) as url:
+        options = RunOptions(
+            base_url=url,
+            schema=str(SAMPLES / "participants.yaml"),
+            profile="api-key-version",
+            client_id="acct_sandbox_1001",
+            client_secret="sk_test_sandbox_1001",
+            rate_limit=0,
+            report_dir=tmp_path / "old",
+            workers=1,
+        )
+        result = run(options)
+    broken = {(f.operation, f.check) for f in result.broken}
+    assert ("GET /participants", "response_schema_conformance") in broken, broken

@@ -7,6 +7,7 @@ bounded by its profile or --run-time and stops by itself.
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,22 +20,36 @@ from tests.receiver import free_port
 pytestmark = pytest.mark.e2e
 
 LOAD = Path(__file__).resolve().parent.parent / "load"
+SAMPLES = LOAD.parent / "openapi" / "samples"
 
 
-def locust(host: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def locust(
+    host: str,
+    *args: str,
+    timeout: float = 120,
+    locustfile: str = "locustfile.py",
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     command = [
         sys.executable,
         "-m",
         "locust",
         "-f",
-        str(LOAD / "locustfile.py"),
+        str(LOAD / locustfile),
         "--headless",
         "--host",
         host,
         "--only-summary",
         *args,
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=LOAD)
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=LOAD,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def _aggregated(csv_prefix: Path) -> dict[str, str]:
@@ -66,6 +81,60 @@ def test_smoke_profile_meets_its_thresholds_and_writes_reports(tmp_path):
     totals = _aggregated(tmp_path / "smoke")
     assert int(totals["Request Count"]) > 50
     assert int(totals["Failure Count"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("sample", "token_requests"), [("travel-users.yaml", 1), ("participants.yaml", 0)]
+)
+def test_smoke_run_in_each_auth_profile(sample, token_requests, tmp_path):
+    spec = str(SAMPLES / sample)
+    with running_server("--spec", spec, "--db", str(tmp_path / "m.db"), "--rate-limit", "0") as (
+        url,
+        _,
+    ):
+        result = locust(
+            url,
+            "--run-time",
+            "6s",
+            "--min-rps",
+            "5",
+            "--max-error-ratio",
+            "0",
+            "--csv",
+            str(tmp_path / "any"),
+            locustfile="anyschema.py",
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "-> met" in output
+    with open(f"{tmp_path / 'any'}_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    # the OAuth token is fetched once by the process and reused by every user
+    token = rows.get("POST oauth2 token")
+    assert (int(token["Request Count"]) if token else 0) == token_requests
+    assert any(name.startswith("POST /") for name in rows), sorted(rows)
+    assert any(name.startswith("GET /") and name.endswith("}") for name in rows), sorted(rows)
+    assert int(rows["Aggregated"]["Failure Count"]) == 0
+    assert int(rows["Aggregated"]["Request Count"]) > 30
+
+
+def test_a_wrong_api_secret_fails_the_run(tmp_path):
+    spec = str(SAMPLES / "participants.yaml")
+    with running_server("--spec", spec, "--db", str(tmp_path / "m.db"), "--rate-limit", "0") as (
+        url,
+        _,
+    ):
+        result = locust(
+            url,
+            "--run-time",
+            "4s",
+            "--max-error-ratio",
+            "0",
+            locustfile="anyschema.py",
+            env={"SPOTCHECK_CLIENT_ID": "acct_sandbox_1001", "SPOTCHECK_CLIENT_SECRET": "sk_bad"},
+        )
+    assert result.returncode == 1
+    assert "BREACHED: error ratio" in result.stdout + result.stderr
 
 
 def test_a_breached_threshold_fails_the_run(tmp_path):

@@ -14,13 +14,16 @@ applies; a request pinned to an earlier date (X-Spot-Api-Version) is answered as
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import ApiProblem, FieldError, SchemaError
+from mockserver.spec.walk import visit_schemas
 
 VERSIONS_KEY = "x-spotcheck-versions"
 GRAPHQL_KEY = "x-spotcheck-graphql"
+VERSION_HEADER = "x-spot-api-version"
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,34 @@ def renamed(value: Any, renames: tuple[Rename, ...], to_latest: bool) -> Any:
         return value
     mapping = {r.old: r.new for r in renames} if to_latest else {r.new: r.old for r in renames}
     return {mapping.get(key, key): renamed(item, renames, to_latest) for key, item in value.items()}
+
+
+def document_for_version(
+    document: dict[str, Any], plan: VersionPlan, pinned: str
+) -> dict[str, Any]:
+    """A copy of the (latest) `document` as it reads for a client pinned to `pinned`: renamed
+    properties carry their old names, and the version header admits only `pinned`.
+
+    Renames are applied to every schema (the mock applies them to every object it answers).
+    """
+    older = copy.deepcopy(document)
+    back = {rename.new: rename.old for rename in plan.renames if pinned < rename.since}
+
+    def rename_properties(schema: dict[str, Any], _pointer: str) -> None:
+        properties = schema.get("properties")
+        if isinstance(properties, dict) and back.keys() & properties.keys():
+            schema["properties"] = {back.get(k, k): v for k, v in properties.items()}
+        required = schema.get("required")
+        if isinstance(required, list):
+            schema["required"] = [back.get(name, name) for name in required]
+
+    if back:
+        visit_schemas(older, rename_properties)
+    for item in (older.get("paths") or {}).values():
+        for operation in (item or {}).values():
+            for parameter in (
+                (operation.get("parameters") or []) if isinstance(operation, dict) else []
+            ):
+                if str(parameter.get("name", "")).lower() == VERSION_HEADER:
+                    parameter["schema"] = {"type": "string", "enum": [pinned]}
+    return older

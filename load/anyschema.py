@@ -1,0 +1,102 @@
+"""Locust users for any schema and auth profile: the traffic is derived from the schema.
+
+    locust -f load/anyschema.py --headless --host http://127.0.0.1:8080 \\
+        --schema openapi/samples/travel-users.yaml --load-profile smoke --min-rps 5
+
+Readers GET every collection the schema lists; writers POST a schema-valid body to its
+collections and read the created object back. Authentication follows the schema's profile
+(or --auth-profile): an OAuth token fetched once per process and reused until it expires,
+an API key and secret (+ --api-version), or SpotDraft's client headers. Options, rate cap and
+thresholds as in load/locustfile.py (load/common.py).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from common import IntegratorUser, ProfileShape, load_document  # type: ignore[import-not-found]
+from locust import events, task
+from locust.env import Environment
+
+from mockserver.profiles import token_path
+from mockserver.spec.versions import GRAPHQL_KEY
+from mockserver.spec.walk import operations
+from mockserver.synth import Synthesizer
+
+__all__ = ["ProfileShape", "SchemaReader", "SchemaWriter"]
+
+
+@dataclass
+class Create:
+    path: str
+    body: Any
+    item_path: str | None  # GET path of one created object, "{id}" to fill in
+
+
+@dataclass
+class TrafficPlan:
+    reads: list[str] = field(default_factory=list)
+    creates: list[Create] = field(default_factory=list)
+
+
+PLAN = TrafficPlan()
+
+
+def plan_traffic(document: dict[str, Any]) -> TrafficPlan:
+    """Collections to read and to create in: operations without path parameters."""
+    synthesizer = Synthesizer(document)
+    skip = {token_path(document)}
+    item_gets = {
+        path: path[: path.rindex("/{")]
+        for path, method, _ in operations(document)
+        if method == "get" and path.endswith("}") and path.count("{") == 1
+    }
+    plan = TrafficPlan()
+    for path, method, operation in operations(document):
+        if "{" in path or path in skip or GRAPHQL_KEY in operation:
+            continue
+        if method == "get":
+            plan.reads.append(path)
+        elif method == "post":
+            content = (operation.get("requestBody") or {}).get("content") or {}
+            schema = (content.get("application/json") or {}).get("schema")
+            if schema is None:
+                continue
+            item = next((item for item, base in item_gets.items() if base == path), None)
+            plan.creates.append(Create(path, synthesizer.example(schema), item))
+    return plan
+
+
+@events.test_start.add_listener
+def _plan(environment: Environment, **_kwargs: Any) -> None:
+    global PLAN
+    PLAN = plan_traffic(load_document(environment) or {})
+
+
+class SchemaReader(IntegratorUser):
+    weight = 4
+
+    @task
+    def read_a_collection(self) -> None:
+        if PLAN.reads:
+            path = random.choice(PLAN.reads)
+            self.call("GET", path, f"GET {path}")
+
+
+class SchemaWriter(IntegratorUser):
+    weight = 1
+
+    @task
+    def create_and_read_back(self) -> None:
+        if not PLAN.creates:
+            return
+        create = random.choice(PLAN.creates)
+        created = self.call("POST", create.path, f"POST {create.path}", json=create.body)
+        if created.status_code not in (200, 201) or not create.item_path:
+            return
+        item_id = created.json().get("id")
+        if item_id is not None:
+            filled = create.item_path[: create.item_path.rindex("{")] + str(item_id)
+            self.call("GET", filled, f"GET {create.item_path}")

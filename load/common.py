@@ -1,0 +1,255 @@
+"""What every spotcheck locustfile shares: command-line options, the rate cap for real hosts,
+authentication per auth profile, 429 accounting and the pass/fail thresholds.
+
+Imported only by Locust processes (Locust puts load/ on sys.path and monkey-patches the
+standard library with gevent before importing a locustfile).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import gevent
+from gevent.lock import Semaphore
+from locust import HttpUser, LoadTestShape, between, events
+from locust.env import Environment
+from locust.runners import WorkerRunner
+from profiles import PROFILES, stage_at  # type: ignore[import-not-found]
+
+from mockserver.profiles import (
+    API_KEY_HEADER,
+    API_KEY_VERSION,
+    API_SECRET_HEADER,
+    API_VERSION_HEADER,
+    OAUTH2,
+    PROFILE_NAMES,
+    SPOTDRAFT,
+    detect_profile,
+    token_path,
+)
+
+VENDOR_RATE = 10.0
+TOKEN_REFRESH_MARGIN = 60.0  # seconds before expiry at which the cached token is replaced
+DEFAULT_CREDENTIALS = {API_KEY_VERSION: ("acct_sandbox_1001", "sk_test_sandbox_1001")}
+
+
+class RateCap:
+    """Spaces requests of this process at most `rate` per second (gevent-friendly)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = time.monotonic()
+        self._lock = Semaphore()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        gevent.sleep(max(0.0, slot - now))
+
+
+class Auth:
+    """The headers of one process's users, in the host's auth profile.
+
+    For OAuth client credentials, one token per process: fetched by the first user that needs
+    it (measured as "POST oauth2 token") and reused by all until shortly before it expires.
+    """
+
+    def __init__(self, profile: str, token_url_path: str, api_version: str | None) -> None:
+        self.profile = profile
+        self.token_path = token_url_path
+        self.api_version = api_version
+        fallback = DEFAULT_CREDENTIALS.get(profile, ("uat-client-acme", "uat-secret-acme-0001"))
+        self.client_id = os.environ.get("SPOTCHECK_CLIENT_ID", fallback[0])
+        self.client_secret = os.environ.get("SPOTCHECK_CLIENT_SECRET", fallback[1])
+        self.token_fetches = 0
+        self._token = ""
+        self._expires_at = 0.0
+        self._lock = Semaphore()
+
+    def headers(self, client: Any) -> dict[str, str]:
+        headers = {"content-type": "application/json"}
+        if self.profile == OAUTH2:
+            headers["Authorization"] = f"Bearer {self._bearer(client)}"
+        elif self.profile == API_KEY_VERSION:
+            headers[API_KEY_HEADER] = self.client_id
+            headers[API_SECRET_HEADER] = self.client_secret
+            if self.api_version:
+                headers[API_VERSION_HEADER] = self.api_version
+        else:
+            headers["client-id"] = self.client_id
+            headers["client-secret"] = self.client_secret
+        return headers
+
+    def _bearer(self, client: Any) -> str:
+        with self._lock:
+            if not self._token or time.monotonic() >= self._expires_at - TOKEN_REFRESH_MARGIN:
+                answer = client.post(
+                    self.token_path,
+                    name="POST oauth2 token",
+                    data={
+                        "grant_type": "client_credentials",
+                        "client_id": self.client_id,
+                        "client_secret": self.client_secret,
+                    },
+                )
+                self.token_fetches += 1
+                if answer.status_code != 200:
+                    return ""  # every call then fails with 401, and the run says so
+                body = answer.json()
+                self._token = str(body["access_token"])
+                self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))
+            return self._token
+
+
+CAP = RateCap(0)
+AUTH = Auth(SPOTDRAFT, "", None)
+THROTTLED = {"count": 0}
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser) -> None:
+    parser.add_argument(
+        "--load-profile", choices=sorted(PROFILES), default="smoke", help="load shape to run"
+    )
+    parser.add_argument(
+        "--rate-cap",
+        type=float,
+        default=None,
+        help="requests/s per process (default: 10 against a non-mock host, none against the mock)",
+    )
+    parser.add_argument(
+        "--p95-ms", type=float, default=None, help="fail the run above this p95 latency"
+    )
+    parser.add_argument(
+        "--max-error-ratio", type=float, default=None, help="fail above this failure ratio"
+    )
+    parser.add_argument("--min-rps", type=float, default=None, help="fail below this throughput")
+    parser.add_argument(
+        "--schema",
+        default=None,
+        help="the host's OpenAPI file (default: the mock's /openapi.json)",
+    )
+    parser.add_argument(
+        "--auth-profile",
+        choices=PROFILE_NAMES,
+        default=None,
+        help="how to authenticate (default: the one the schema's securitySchemes describe)",
+    )
+    parser.add_argument(
+        "--api-version", default=None, help="X-Spot-Api-Version to pin (api-key-version)"
+    )
+
+
+def load_document(environment: Environment) -> dict[str, Any] | None:
+    """The host's schema: --schema, else the mock's /openapi.json; None if neither is there."""
+    from mockserver.spec.loader import parse_document, read_text
+
+    options = environment.parsed_options
+    source = getattr(options, "schema", None)
+    if source:
+        return parse_document(read_text(source), source)
+    import requests
+
+    try:
+        answer = requests.get(f"{(environment.host or '').rstrip('/')}/openapi.json", timeout=10)
+        return answer.json() if answer.status_code == 200 else None
+    except (requests.RequestException, ValueError):
+        return None
+
+
+@events.test_start.add_listener
+def _prepare(environment: Environment, **_kwargs) -> None:
+    global CAP, AUTH
+    options = environment.parsed_options
+    rate = options.rate_cap if options and options.rate_cap is not None else None
+    if rate is None:
+        rate = 0.0 if _is_mock(environment.host or "") else VENDOR_RATE
+    CAP = RateCap(rate)
+    document = load_document(environment) or {}
+    profile = getattr(options, "auth_profile", None) or detect_profile(document)
+    AUTH = Auth(profile, token_path(document), getattr(options, "api_version", None))
+
+
+def _is_mock(host: str) -> bool:
+    import requests
+
+    try:
+        return (
+            requests.get(f"{host.rstrip('/')}/__admin/health", timeout=3).json().get("status")
+            == "ok"
+        )
+    except (requests.RequestException, ValueError, AttributeError):
+        return False
+
+
+class IntegratorUser(HttpUser):
+    abstract = True
+    wait_time = between(0.05, 0.2)
+
+    def call(self, method: str, path: str, name: str, **kwargs):
+        CAP.wait()
+        headers = AUTH.headers(self.client)
+        with self.client.request(
+            method, path, name=name, headers=headers, catch_response=True, **kwargs
+        ) as response:
+            if response.status_code == 429:
+                THROTTLED["count"] += 1
+                response.success()  # counted apart, below
+                events.request.fire(
+                    request_type="429",
+                    name=name,
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
+            elif response.status_code >= 400:
+                response.failure(f"{response.status_code}: {response.text[:120]}")
+            return response
+
+
+class ProfileShape(LoadTestShape):
+    """Runs the stages of --load-profile (default: smoke); the run ends with the last stage."""
+
+    def tick(self):
+        options = self.runner.environment.parsed_options if self.runner else None
+        name = getattr(options, "load_profile", None) or "smoke"
+        stage = stage_at(PROFILES[name], self.get_run_time())
+        return None if stage is None else (stage.users, stage.spawn_rate)
+
+
+@events.quitting.add_listener
+def _thresholds(environment: Environment, **_kwargs) -> None:
+    options = environment.parsed_options
+    # Workers only hold what they have not yet reported; the master judges the whole run.
+    if (
+        options is None
+        or environment.runner is None
+        or isinstance(environment.runner, WorkerRunner)
+    ):
+        return
+    total = environment.runner.stats.total
+    breaches = []
+    p95 = total.get_response_time_percentile(0.95) or 0.0
+    error_ratio = total.fail_ratio
+    rps = total.total_rps
+    if options.p95_ms is not None and p95 > options.p95_ms:
+        breaches.append(f"p95 {p95:.0f} ms > {options.p95_ms:.0f} ms")
+    if options.max_error_ratio is not None and error_ratio > options.max_error_ratio:
+        breaches.append(f"error ratio {error_ratio:.3f} > {options.max_error_ratio}")
+    if options.min_rps is not None and rps < options.min_rps:
+        breaches.append(f"throughput {rps:.1f} req/s < {options.min_rps}")
+    print(
+        f"spotcheck thresholds: p95 {p95:.0f} ms, errors {error_ratio:.3f}, {rps:.1f} req/s, "
+        f"429s {THROTTLED['count']}, auth {AUTH.profile} ({AUTH.token_fetches} token fetches) "
+        f"-> {'BREACHED: ' + '; '.join(breaches) if breaches else 'met'}",
+        flush=True,
+    )
+    if breaches:
+        environment.process_exit_code = 1

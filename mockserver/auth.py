@@ -285,6 +285,8 @@ class Authenticator:
         claims = verify_token(self._workspace.jwt_secret, token.strip())
         if claims.workspace_id != self._workspace.id:
             raise ApiProblem(401, "The bearer token is not valid.", "token_invalid")
+        if claims.credential_id:
+            self._check_token_credential(claims.credential_id)
         user = self._store.query_one(
             "SELECT id, email, active, permissions FROM users WHERE id = ? AND workspace_id = ?",
             (claims.user_id, self._workspace.id),
@@ -303,6 +305,20 @@ class Authenticator:
             via="bearer",
             scopes=frozenset(claims.scopes) if claims.scopes else frozenset({"read", "write"}),
         )
+
+    def _check_token_credential(self, client_id: str) -> None:
+        """A client-credentials token is only as good as its client: a deleted client's
+        tokens stop working, and its address allow-list applies to every call."""
+        row = self._store.query_one(
+            "SELECT policy FROM credentials WHERE client_id = ? AND workspace_id = ?",
+            (client_id, self._workspace.id),
+        )
+        if row is None:
+            raise ApiProblem(401, "The bearer token's client no longer exists.", "token_invalid")
+        if not _allowed_source(json.loads(row["policy"]).get("allowed_ips"), self._source):
+            raise ApiProblem(
+                403, "This credential may not be used from this address.", "ip_not_allowed"
+            )
 
     def _basic(self, headers: dict[str, str]) -> Identity:
         scheme, _, encoded = headers.get("authorization", "").partition(" ")

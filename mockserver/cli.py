@@ -15,11 +15,15 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockserver.errors import SpotcheckError
 from mockserver.loopback import is_loopback_host
-from mockserver.profiles import PROFILE_NAMES
+from mockserver.profiles import API_KEY_VERSION, OAUTH2, PROFILE_NAMES, token_path
 from mockserver.settings import Settings
+
+if TYPE_CHECKING:
+    from mockserver.spec import LoadedSchema
 
 logger = logging.getLogger("spotcheck")
 
@@ -124,6 +128,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from mockserver.app import create_app
     from mockserver.fixtures import ensure_fixtures
+    from mockserver.spec import load_schema
     from mockserver.store import Store
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
@@ -140,15 +145,19 @@ def serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     if settings.workers == 1:
         app = create_app(settings)
-        print(_banner(settings, port), flush=True)
+        print(_banner(settings, port, app.runtime.schema), flush=True)
         _run_uvicorn(app, sock, args.log_level)
         return 0
     # Load fixtures once, before the workers start, so they do not race to do it.
     store = Store(settings.db)
     ensure_fixtures(store, settings)
     store.close()
+    # Loaded once here too: the workers then find the repaired schema in the cache.
+    schema = load_schema(
+        settings.spec, settings.overlays, settings.cache_dir, profile=settings.profile
+    )
     print(
-        _banner(settings, port) + f"\n  workers: {settings.workers} sharing {settings.db}",
+        _banner(settings, port, schema) + f"\n  workers: {settings.workers} sharing {settings.db}",
         flush=True,
     )
     return _run_workers(settings, sock, args.log_level)
@@ -192,21 +201,39 @@ def _run_workers(settings: Settings, sock: object, log_level: str) -> int:
     return 0
 
 
-def _banner(settings: Settings, port: int) -> str:
+def _banner(settings: Settings, port: int, schema: LoadedSchema) -> str:
     from mockserver.fixtures import read_fixtures
 
     url = f"http://{settings.host}:{port}"
-    lines = [f"spotcheck mock ({settings.env}) serving {url}", f"  schema: {settings.spec}"]
+    lines = [
+        f"spotcheck mock ({settings.env}) serving {url}",
+        f"  schema: {settings.spec}  auth profile: {schema.profile}",
+    ]
     if settings.client_id:
         # Given through the environment: name it, never echo the secret.
         lines.append(
-            f"  credential: client-id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)"
+            f"  credential: client id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)"
+        )
+        return "\n".join([*lines, f"  admin: {url}/__admin/health   docs: {url}/ui/"])
+    workspace = next(
+        w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env
+    )
+    credentials = workspace["credentials"]
+    if schema.profile == API_KEY_VERSION:
+        key = next((c for c in credentials if c["client_id"].startswith("acct_")), credentials[0])
+        lines.append(
+            f"  fixture API key: X-Spot-Api-Key: {key['client_id']}  "
+            f"X-Spot-Api-Secret: {key['client_secret']}"
+        )
+    elif schema.profile == OAUTH2:
+        client = credentials[0]
+        lines.append(
+            f"  fixture client: POST {url}{token_path(schema.document)} grant_type="
+            f"client_credentials client_id={client['client_id']} "
+            f"client_secret={client['client_secret']}"
         )
     else:
-        workspace = next(
-            w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env
-        )
-        credential = workspace["credentials"][0]
+        credential = credentials[0]
         lines.append(
             f"  fixture credential: client-id: {credential['client_id']}  "
             f"client-secret: {credential['client_secret']}"

@@ -351,3 +351,21 @@ def test_openapi_31_documents_are_served(participants_schema):
     kinds = {defect.kind for defect in participants_schema.defects}
     assert "openapi-3.1" in kinds
     assert participants_schema.document["openapi"] == "3.0.3"
+
+
+def test_ip_allow_list_applies_to_the_token_and_every_call(travel):
+    office = {"client_id": "uat-client-office", "client_secret": "uat-secret-office-0005"}
+    refused = travel.post(TOKEN, data={**GRANT, **office})  # the test client is not 10.20/16
+    assert refused.status_code == 403 and error_codes(refused) == ["IP_NOT_ALLOWED"]
+    runtime = travel.app.runtime
+    workspace = runtime.workspace
+    row = runtime.store.query_one(
+        "SELECT u.id FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.client_id = ?",
+        ("uat-client-office",),
+    )
+    # a token obtained in the office does not work from elsewhere
+    token = issue_token(
+        workspace.jwt_secret, row["id"], workspace.id, credential_id="uat-client-office"
+    )
+    answer = travel.get("/v2/users", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 403 and error_codes(answer) == ["IP_NOT_ALLOWED"]

@@ -16,24 +16,9 @@ from dataclasses import dataclass, field
 import httpx
 
 from mockserver.errors import SpotcheckError
-from mockserver.profiles import (
-    API_KEY_HEADER,
-    API_KEY_VERSION,
-    API_SECRET_HEADER,
-    API_VERSION_HEADER,
-    OAUTH2,
-)
+from mockserver.profiles import OAUTH2, client_headers
 
-# The fixture workspace's UAT credentials, per profile (fixtures/uat.json).
-DEFAULT_CREDENTIALS = {
-    API_KEY_VERSION: ("acct_sandbox_1001", "sk_test_sandbox_1001"),
-}
-FALLBACK_CREDENTIALS = ("uat-client-acme", "uat-secret-acme-0001")
 REFRESH_MARGIN = 60.0  # seconds before expiry at which a cached token is replaced
-
-
-def default_credentials(profile: str) -> tuple[str, str]:
-    return DEFAULT_CREDENTIALS.get(profile, FALLBACK_CREDENTIALS)
 
 
 @dataclass
@@ -105,14 +90,12 @@ class ProfileAuth:
         return cls(profile, client_id, client_secret, user_email, api_version, tokens)
 
     def headers(self) -> dict[str, str]:
-        if self.tokens is not None:
-            return {"Authorization": f"Bearer {self.tokens.token()}"}
-        if self.profile == API_KEY_VERSION:
-            headers = {API_KEY_HEADER: self.client_id, API_SECRET_HEADER: self.client_secret}
-            if self.api_version:
-                headers[API_VERSION_HEADER] = self.api_version
-            return headers
-        headers = {"client-id": self.client_id, "client-secret": self.client_secret}
-        if self.user_email:
-            headers["user-email"] = self.user_email
-        return headers
+        token = self.tokens.token() if self.tokens is not None else ""
+        return client_headers(
+            self.profile,
+            self.client_id,
+            self.client_secret,
+            token=token,
+            api_version=self.api_version,
+            user_email=self.user_email,
+        )

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.auth import ProfileAuth, default_credentials
+from contract_tests.auth import ProfileAuth
 from contract_tests.runner import RunOptions, RunResult, run
-from mockserver.profiles import PROFILE_NAMES
+from mockserver.profiles import PROFILE_NAMES, fixture_credential
 from mockserver.spec import load_schema
 
 
@@ -101,7 +101,7 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
     rate = config.getoption("--rate-limit")
     schema = config.getoption("--schema") or RunOptions.schema
     profile = config.getoption("--profile") or load_schema(schema, overlays=False).profile
-    client_id, client_secret = default_credentials(profile)
+    client_id, client_secret = fixture_credential(profile)
     return RunOptions(
         base_url=contract_base_url,
         schema=schema,

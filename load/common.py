@@ -19,20 +19,17 @@ from locust.runners import WorkerRunner
 from profiles import PROFILES, stage_at  # type: ignore[import-not-found]
 
 from mockserver.profiles import (
-    API_KEY_HEADER,
-    API_KEY_VERSION,
-    API_SECRET_HEADER,
-    API_VERSION_HEADER,
     OAUTH2,
     PROFILE_NAMES,
     SPOTDRAFT,
+    client_headers,
     detect_profile,
+    fixture_credential,
     token_path,
 )
 
 VENDOR_RATE = 10.0
 TOKEN_REFRESH_MARGIN = 60.0  # seconds before expiry at which the cached token is replaced
-DEFAULT_CREDENTIALS = {API_KEY_VERSION: ("acct_sandbox_1001", "sk_test_sandbox_1001")}
 
 
 class RateCap:
@@ -64,7 +61,7 @@ class Auth:
         self.profile = profile
         self.token_path = token_url_path
         self.api_version = api_version
-        fallback = DEFAULT_CREDENTIALS.get(profile, ("uat-client-acme", "uat-secret-acme-0001"))
+        fallback = fixture_credential(profile)
         self.client_id = os.environ.get("SPOTCHECK_CLIENT_ID", fallback[0])
         self.client_secret = os.environ.get("SPOTCHECK_CLIENT_SECRET", fallback[1])
         self.token_fetches = 0
@@ -73,18 +70,17 @@ class Auth:
         self._lock = Semaphore()
 
     def headers(self, client: Any) -> dict[str, str]:
-        headers = {"content-type": "application/json"}
-        if self.profile == OAUTH2:
-            headers["Authorization"] = f"Bearer {self._bearer(client)}"
-        elif self.profile == API_KEY_VERSION:
-            headers[API_KEY_HEADER] = self.client_id
-            headers[API_SECRET_HEADER] = self.client_secret
-            if self.api_version:
-                headers[API_VERSION_HEADER] = self.api_version
-        else:
-            headers["client-id"] = self.client_id
-            headers["client-secret"] = self.client_secret
-        return headers
+        token = self._bearer(client) if self.profile == OAUTH2 else ""
+        return {
+            "content-type": "application/json",
+            **client_headers(
+                self.profile,
+                self.client_id,
+                self.client_secret,
+                token=token,
+                api_version=self.api_version,
+            ),
+        }
 
     def _bearer(self, client: Any) -> str:
         with self._lock:

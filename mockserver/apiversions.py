@@ -10,7 +10,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.context import header_map, request_context
-from mockserver.spec.versions import GRAPHQL_KEY, Rename, VersionPlan, renamed
+from mockserver.spec.versions import GRAPHQL_KEY, VERSION_HEADER, Rename, VersionPlan, renamed
 
 
 class ApiVersionMiddleware:
@@ -29,7 +29,7 @@ class ApiVersionMiddleware:
         if scope["type"] != "http" or context.operation is None:
             await self.app(scope, receive, send)
             return
-        pinned = self.plan.pinned(header_map(scope).get("x-spot-api-version"))
+        pinned = self.plan.pinned(header_map(scope).get(VERSION_HEADER))
         context.api_version = pinned
         operation = context.operation
         graphql = GRAPHQL_KEY in operation.definition  # it shapes its own answers
@@ -39,7 +39,7 @@ class ApiVersionMiddleware:
             if message["type"] == "http.response.start":
                 message["headers"] = [
                     *message.get("headers", []),
-                    (b"x-spot-api-version", pinned.encode()),
+                    (VERSION_HEADER.encode(), pinned.encode()),
                 ]
             await send(message)
 

@@ -21,6 +21,7 @@ from mockserver.errors import ApiProblem
 from mockserver.fixtures import Workspace, secret_digest
 from mockserver.monitor import AuthFailureMonitor
 from mockserver.spec.index import Operation
+from mockserver.spec.versions import GRAPHQL_KEY
 from mockserver.store import Store
 from mockserver.tokens import verify_token
 
@@ -112,11 +113,16 @@ class Authenticator:
         try:
             identity = self._identify(operation, headers, source)
         except ApiProblem as problem:
-            self._count_failure(problem, headers.get(self._id_header, ""), source)
+            presented = headers.get(self._id_header, "")
+            if not presented and headers.get("authorization", "").lower().startswith("bearer"):
+                presented = "(bearer token)"
+            self._count_failure(problem, presented, source)
             raise
         if (
             identity is not None
             and operation.method not in _READ_METHODS
+            # a GraphQL endpoint reads over POST: it judges queries and mutations itself
+            and GRAPHQL_KEY not in operation.definition
             and "write" not in identity.scopes
         ):
             raise ApiProblem(403, "This credential is read-only.", "read_only_credential")

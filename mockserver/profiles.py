@@ -47,6 +47,39 @@ _PROFILES = {
 }
 
 
+# The UAT fixture credential (fixtures/uat.json) clients use by default, per profile.
+_FIXTURE_CREDENTIALS = {API_KEY_VERSION: ("acct_sandbox_1001", "sk_test_sandbox_1001")}
+_FIXTURE_CLIENT = ("uat-client-acme", "uat-secret-acme-0001")
+
+
+def fixture_credential(profile: str) -> tuple[str, str]:
+    """(id, secret) of the UAT fixture credential that suits `profile`."""
+    return _FIXTURE_CREDENTIALS.get(profile, _FIXTURE_CLIENT)
+
+
+def client_headers(
+    profile: str,
+    client_id: str,
+    client_secret: str,
+    *,
+    token: str = "",
+    api_version: str | None = None,
+    user_email: str | None = None,
+) -> dict[str, str]:
+    """The headers a client sends on every call in `profile` (`token`: its OAuth token)."""
+    if profile == OAUTH2:
+        return {"Authorization": f"Bearer {token}"}
+    if profile == API_KEY_VERSION:
+        headers = {API_KEY_HEADER: client_id, API_SECRET_HEADER: client_secret}
+        if api_version:
+            headers[API_VERSION_HEADER] = api_version
+        return headers
+    headers = {"client-id": client_id, "client-secret": client_secret}
+    if user_email:
+        headers["user-email"] = user_email
+    return headers
+
+
 def auth_profile(name: str) -> AuthProfile:
     return _PROFILES[name]
 

@@ -270,6 +270,14 @@ def test_read_only_key_may_not_write(participants):
         "/participants", json={"full_name": "R", "email": "r@x.test"}, headers=reports
     )
     assert refused.status_code == 403
+    # GraphQL reads over POST: a query is allowed, a mutation is a write
+    query = participants.post(
+        "/graphql", json={"query": "{ participants { id } }"}, headers=reports
+    )
+    assert query.status_code == 200 and query.json() == {"data": {"participants": []}}
+    mutation = 'mutation { createParticipant(full_name: "R", email: "r@x.test") { id } }'
+    written = participants.post("/graphql", json={"query": mutation}, headers=reports)
+    assert written.status_code == 403 and written.json()["code"] == "read_only_credential"
 
 
 def test_without_a_version_the_latest_answers(participants):

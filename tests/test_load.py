@@ -52,6 +52,12 @@ def locust(
     )
 
 
+def sample_server(sample: str, tmp_path: Path):
+    """A mock serving one of openapi/samples/, unthrottled."""
+    spec = str(SAMPLES / sample)
+    return running_server("--spec", spec, "--db", str(tmp_path / "m.db"), "--rate-limit", "0")
+
+
 def _aggregated(csv_prefix: Path) -> dict[str, str]:
     with open(f"{csv_prefix}_stats.csv", newline="") as handle:
         return next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
@@ -87,11 +93,7 @@ def test_smoke_profile_meets_its_thresholds_and_writes_reports(tmp_path):
     ("sample", "token_requests"), [("travel-users.yaml", 1), ("participants.yaml", 0)]
 )
 def test_smoke_run_in_each_auth_profile(sample, token_requests, tmp_path):
-    spec = str(SAMPLES / sample)
-    with running_server("--spec", spec, "--db", str(tmp_path / "m.db"), "--rate-limit", "0") as (
-        url,
-        _,
-    ):
+    with sample_server(sample, tmp_path) as (url, _):
         result = locust(
             url,
             "--run-time",
@@ -119,11 +121,7 @@ def test_smoke_run_in_each_auth_profile(sample, token_requests, tmp_path):
 
 
 def test_a_wrong_api_secret_fails_the_run(tmp_path):
-    spec = str(SAMPLES / "participants.yaml")
-    with running_server("--spec", spec, "--db", str(tmp_path / "m.db"), "--rate-limit", "0") as (
-        url,
-        _,
-    ):
+    with sample_server("participants.yaml", tmp_path) as (url, _):
         result = locust(
             url,
             "--run-time",

@@ -22,4 +22,4 @@ def test_mockserver_public_names():
 
 def test_plugin_fixtures():
     fixtures = {name for name in dir(plugin) if name.startswith("contract_")}
-    assert fixtures == {"contract_base_url", "contract_options", "contract_run"}
+    assert fixtures == {"contract_auth", "contract_base_url", "contract_options", "contract_run"}

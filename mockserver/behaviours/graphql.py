@@ -31,6 +31,8 @@ from graphql import (
     GraphQLSchema,
     InputValueDefinitionNode,
     NameNode,
+    OperationDefinitionNode,
+    OperationType,
     Visitor,
     build_ast_schema,
     graphql,
@@ -108,6 +110,9 @@ class GraphQLEndpoint:
         variables = payload.get("variables")
         if variables is not None and not isinstance(variables, dict):
             raise ApiProblem(400, "GraphQL variables must be a JSON object.")
+        read_only = context.identity is not None and "write" not in context.identity.scopes
+        if read_only and _is_mutation(payload["query"], payload.get("operationName")):
+            raise ApiProblem(403, "This credential is read-only.", "read_only_credential")
         renames = (
             self._versions.renames_for(context.api_version, self._path)
             if self._versions and context.api_version
@@ -160,3 +165,21 @@ class GraphQLEndpoint:
 
         actions: dict[str, Resolver] = {"list": list_all, "get": get_one, "create": create}
         return actions[action]
+
+
+def _is_mutation(query: str, operation_name: Any) -> bool:
+    """Whether the operation a request runs is a mutation (a query that does not parse runs
+    nothing: GraphQL itself reports it)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    chosen = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and (
+            operation_name is None or (definition.name and definition.name.value == operation_name)
+        )
+    ]
+    return any(definition.operation == OperationType.MUTATION for definition in chosen)

@@ -377,3 +377,30 @@ def test_ip_allow_list_applies_to_the_token_and_every_call(travel):
     )
     answer = travel.get("/v2/users", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403 and error_codes(answer) == ["IP_NOT_ALLOWED"]
+
+
+def test_a_burst_of_wrong_api_secrets_raises_an_alert(settings, participants_schema, caplog):
+    app = create_app(settings.replace(auth_alert_threshold=3), participants_schema)
+    wrong = {**KEY, "X-Spot-Api-Secret": "sk_test_guess"}
+    with TestClient(app) as client:
+        for _ in range(4):
+            assert client.get("/participants", headers=wrong).status_code == 401
+        metrics = client.get("/__admin/metrics").json()
+    row = next(r for r in metrics["auth_failures"] if r["credential_id"] == "acct_sandbox_1001")
+    assert row["total"] == 4 and row["alerting"] is True
+    alerts = [r.getMessage() for r in caplog.records if r.name == "spotcheck.alerts"]
+    assert len(alerts) == 1 and "acct_sandbox_1001" in alerts[0]
+    assert not any("sk_test_guess" in r.getMessage() for r in caplog.records)
+
+
+def test_our_spotdraft_schema_served_with_api_keys(settings):
+    schema = load_schema(Settings().spec, profile=API_KEY_VERSION, cache_dir="")
+    with TestClient(create_app(settings, schema)) as client:
+        path = "/api/v2.1/public/contract_types/"
+        spotdraft_headers = {
+            "client-id": "uat-client-acme",
+            "client-secret": "uat-secret-acme-0001",
+        }
+        assert client.get(path, headers=spotdraft_headers).status_code == 401
+        answer = client.get(path, headers=KEY)
+        assert answer.status_code == 200 and answer.json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -404,3 +405,15 @@ def test_our_spotdraft_schema_served_with_api_keys(settings):
         assert client.get(path, headers=spotdraft_headers).status_code == 401
         answer = client.get(path, headers=KEY)
         assert answer.status_code == 200 and answer.json()
+
+
+def test_a_token_expires_after_its_ttl(settings, travel_schema):
+    app = create_app(settings.replace(token_ttl=1), travel_schema)
+    with TestClient(app) as client:
+        issued = client.post(TOKEN, data=GRANT).json()
+        headers = {"Authorization": f"Bearer {issued['access_token']}"}
+        assert issued["expires_in"] == 1
+        assert client.get("/v2/users", headers=headers).status_code == 200
+        time.sleep(2.1)  # the token's lifetime is whole seconds
+        expired = client.get("/v2/users", headers=headers)
+    assert expired.status_code == 401 and error_codes(expired) == ["TOKEN_EXPIRED"]

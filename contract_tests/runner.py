@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from contract_tests.auth import ProfileAuth
+from contract_tests.cleanup import Cleanup, clean_up
 from contract_tests.findings import (
     CONTRACT,
     SCHEMA_GAP,
@@ -104,6 +105,7 @@ class RunResult:
     is_mock: bool
     report: Path
     output: str
+    cleanup: Cleanup | None = None  # what a --allow-writes run on a real target removed
 
     def of(self, classification: str) -> list[Finding]:
         return [f for f in self.findings if f.classification == classification]
@@ -194,10 +196,17 @@ def run(options: RunOptions, auth: ProfileAuth | None = None) -> RunResult:
     tested = labels & selected
     report = options.report_dir / "report.md"
     markdown = markdown_report(findings, tested, len(selected), options.base_url)
+    write_json(findings, options.report_dir / "findings.json")
+    cleanup = None
+    cassettes = sorted(options.report_dir.glob("vcr-*.yaml"))
+    if writes and not mock and cassettes:
+        cleanup = clean_up(
+            cassettes[-1], loaded, options.base_url, auth.headers(), options.rate_limit
+        )
+        markdown += f"\n## Cleanup of the data this run created\n\n{cleanup.summary()}\n"
     report.write_text(markdown, encoding="utf-8")
     (options.report_dir / "report.html").write_text(html_report(markdown), encoding="utf-8")
-    write_json(findings, options.report_dir / "findings.json")
-    return RunResult(findings, tested, len(selected), mock, report, result.stdout)
+    return RunResult(findings, tested, len(selected), mock, report, result.stdout, cleanup)
 
 
 def _without_links(operation: object) -> object:

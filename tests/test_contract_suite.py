@@ -251,3 +251,46 @@ def test_an_old_version_is_a_contract_break_when_the_latest_schema_is_checked(tm
         result = run(options)
     broken = {(f.operation, f.check) for f in result.broken}
     assert ("GET /participants", "response_schema_conformance") in broken, broken
+
+
+def test_data_created_on_a_real_target_is_deleted_after_the_run(tmp_path):
+    """--allow-writes against a target that is not the mock: what the run created and the
+    schema lets us DELETE is removed afterwards, and the report says so."""
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+
+    app = create_app(
+        Settings(
+            spec=str(SAMPLES / "travel-users.yaml"),
+            rate_limit=0,
+            token_rate_limit=0,
+            cache_dir="",
+            db=str(tmp_path / "real.db"),
+        )
+    )
+
+    async def looks_real(scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/__admin"):
+            scope = {**scope, "path": "/hidden-admin"}  # not recognisable as the mock
+        await app(scope, receive, send)
+
+    with serve_in_thread(looks_real) as url:
+        result = run(
+            RunOptions(
+                base_url=url,
+                schema=str(SAMPLES / "travel-users.yaml"),
+                profile="oauth2-client-credentials",
+                allow_writes=True,
+                rate_limit=0,
+                max_examples=10,
+                report_dir=tmp_path / "r",
+                workers=1,
+            )
+        )
+    store, workspace = app.runtime.store, app.runtime.workspace.id
+    assert not result.is_mock and result.cleanup is not None
+    assert result.cleanup.created > 0
+    assert result.cleanup.deleted == result.cleanup.created, result.cleanup.summary()
+    assert store.list_records(workspace, "v2/companies") == []
+    assert store.list_records(workspace, "v2/users") == []
+    assert "Cleanup of the data this run created" in result.report.read_text()

@@ -85,7 +85,10 @@ def contract_base_url(
         spec=request.config.getoption("--schema") or Settings.spec,
         profile=request.config.getoption("--profile"),
         db=str(folder / "mock.db"),
+        # Unthrottled, like the API: the suite checks shapes, and Schemathesis would wait out
+        # every 429 of the token endpoint it fuzzes. Its own token reuse is checked apart.
         rate_limit=0,
+        token_rate_limit=0,
         webhook_delivery="loopback",
         webhook_retry_delays=(0.2, 0.5, 1.0),
         cache_dir=str(folder / "cache"),

@@ -100,9 +100,9 @@ def _start(
     raise RuntimeError(f"server did not start: {command}")
 
 
-def _request(method: str, path: str) -> bytes:
+def _request(method: str, path: str, credential: str = CREDENTIAL) -> bytes:
     body = WRITE_BODY if method == "POST" else b""
-    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{CREDENTIAL}"
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{credential}"
     if body:
         head += f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
     return head.encode() + b"\r\n" + body
@@ -165,6 +165,52 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+def _profile_cells() -> list[tuple[str, str, str, str, dict[str, str]]]:
+    """(row name, schema, collection to read, credential headers, one object to add 5 times)"""
+    samples = ROOT / "openapi" / "samples"
+    return [
+        (
+            "mock, bearer",
+            str(samples / "travel-users.yaml"),
+            "/v2/companies",
+            "Authorization: Bearer {token}\r\n",
+            {"name": "Bench Travel", "country": "US"},
+        ),
+        (
+            "mock, key+version",
+            str(samples / "participants.yaml"),
+            "/participants",
+            "X-Spot-Api-Key: acct_sandbox_1001\r\nX-Spot-Api-Secret: sk_test_sandbox_1001\r\n"
+            "X-Spot-Api-Version: 2024-06-01\r\n",
+            {"name": "Bench Person", "email": "bench@bench.test"},  # the old version's field
+        ),
+    ]
+
+
+def _seed(port: int, path: str, credential: str, body: dict[str, str]) -> None:
+    from urllib.request import Request, urlopen
+
+    headers = dict(line.split(": ", 1) for line in credential.strip().split("\r\n"))
+    headers["content-type"] = "application/json"
+    for _ in range(5):
+        request = Request(
+            f"http://127.0.0.1:{port}{path}", json.dumps(body).encode(), headers, method="POST"
+        )
+        with urlopen(request, timeout=10) as answer:
+            assert answer.status == 201, answer.status
+
+
+def _token(port: int) -> str:
+    from urllib.request import urlopen
+
+    form = (
+        b"grant_type=client_credentials&client_id=uat-client-acme"
+        b"&client_secret=uat-secret-acme-0001"
+    )
+    with urlopen(f"http://127.0.0.1:{port}/v2/auth/oauth2-token", data=form, timeout=10) as answer:
+        return str(json.load(answer)["access_token"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -205,6 +251,21 @@ def main() -> int:
             if name == "mock, 1 process":
                 extra["peak RSS, 1 process (MB)"] = f"{_peak_rss_mb(process.pid):.0f}"
                 extra["start-up, our schema (s)"] = f"{startup:.2f}"
+        finally:
+            _stop(process)
+    # The other auth profiles, on their sample schemas: a bearer token checked per call, and
+    # an API key pinned to an older version (every answer rewritten to the old field names).
+    for name, spec, path, credential, seed in _profile_cells():
+        port = _free_port()
+        command = [*mock, "--spec", spec, "--token-rate-limit", "0", "--port", str(port)]
+        process, _startup = _start(command, port)
+        try:
+            if "{token}" in credential:
+                credential = credential.format(token=_token(port))
+            _seed(port, path, credential, seed)
+            rows[(name, "read")] = asyncio.run(
+                _drive(port, _request("GET", path, credential), 200, args.seconds, args.connections)
+            )
         finally:
             _stop(process)
     if args.vendor_spec:

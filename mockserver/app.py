@@ -38,7 +38,6 @@ from mockserver.behaviours import Handler
 from mockserver.behaviours.contract_routes import ContractRoutes
 from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
-from mockserver.behaviours.graphql import GraphQLEndpoint
 from mockserver.behaviours.oauth_token import TokenEndpoint
 from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.context import request_context
@@ -135,6 +134,9 @@ def _profile_behaviours(runtime: Runtime, authenticator: Authenticator) -> dict[
     for operation in schema.index.operations:
         declaration = operation.definition.get(GRAPHQL_KEY)
         if isinstance(declaration, dict):
+            # graphql-core is loaded only by schemas that have a GraphQL endpoint (memory)
+            from mockserver.behaviours.graphql import GraphQLEndpoint
+
             routes[operation.key] = GraphQLEndpoint(
                 declaration,
                 runtime.store,

@@ -35,22 +35,35 @@ class ApiVersionMiddleware:
         graphql = GRAPHQL_KEY in operation.definition  # it shapes its own answers
         renames = () if graphql else self.plan.renames_for(pinned, operation.path)
 
+        if not renames:
+            await self.app(scope, receive, send)
+            return
+        await self.app(
+            scope, await _rewritten_request(receive, renames), _rewriting_response(send, renames)
+        )
+
+
+class VersionHeaderMiddleware:
+    """Outermost: every answer, errors included, says which version served it (once pinned)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        context = request_context(scope)
+
         async def send_with_version(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and context.api_version:
                 message["headers"] = [
                     *message.get("headers", []),
-                    (VERSION_HEADER.encode(), pinned.encode()),
+                    (VERSION_HEADER.encode(), context.api_version.encode()),
                 ]
             await send(message)
 
-        if not renames:
-            await self.app(scope, receive, send_with_version)
-            return
-        await self.app(
-            scope,
-            await _rewritten_request(receive, renames),
-            _rewriting_response(send_with_version, renames),
-        )
+        await self.app(scope, receive, send_with_version)
 
 
 async def _rewritten_request(receive: Receive, renames: tuple[Rename, ...]) -> Receive:

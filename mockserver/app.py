@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import admin_app
-from mockserver.apiversions import ApiVersionMiddleware
+from mockserver.apiversions import ApiVersionMiddleware, VersionHeaderMiddleware
 from mockserver.audit import AuditLog
 from mockserver.auth import Authenticator, SchemeKinds
 from mockserver.behaviours import Handler
@@ -255,6 +255,8 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
     connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
     asgi: ASGIApp = RateLimitMiddleware(connexion, settings.rate_limit)
     asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime), LazyDocs(schema.document))
+    if schema.versions is not None:
+        asgi = VersionHeaderMiddleware(asgi)
     asgi = JournalMiddleware(asgi, runtime.journal)
     return SpotcheckApp(asgi, runtime, auth_profile(schema.profile).error_style)
 

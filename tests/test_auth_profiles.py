@@ -299,6 +299,8 @@ def test_a_pinned_older_version_reads_and_writes_the_old_field_name(participants
     assert created.json()["name"] == "Bob" and "full_name" not in created.json()
     item = f"/participants/{created.json()['id']}"
     assert participants.get(item, headers=KEY).json()["full_name"] == "Bob"
+    missing = participants.get("/participants/00000000-0000-4000-8000-000000000000", headers=OLD)
+    assert missing.status_code == 404 and missing.headers["x-spot-api-version"] == "2024-06-01"
     assert participants.get(item, headers=OLD).json()["name"] == "Bob"
     # the latest version refuses the old shape
     latest = participants.post(

@@ -39,6 +39,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--api-version", default=None, help="X-Spot-Api-Version to pin (api-key-version profile)"
     )
     group.addoption(
+        "--overlay", default=None, help="our overlay for the schema (x-spotcheck-versions, ...)"
+    )
+    group.addoption(
         "--allow-writes", action="store_true", help="create (tagged) test data on a real target"
     )
     group.addoption("--allow-production", action="store_true", help="allow a production target")
@@ -84,6 +87,7 @@ def contract_base_url(
     settings = Settings(
         spec=request.config.getoption("--schema") or Settings.spec,
         profile=request.config.getoption("--profile"),
+        overlay_file=request.config.getoption("--overlay"),
         db=str(folder / "mock.db"),
         # Unthrottled, like the API: the suite checks shapes, and Schemathesis would wait out
         # every 429 of the token endpoint it fuzzes. Its own token reuse is checked apart.
@@ -103,13 +107,18 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
     remote = bool(config.getoption("--base-url"))
     rate = config.getoption("--rate-limit")
     schema = config.getoption("--schema") or RunOptions.schema
-    profile = config.getoption("--profile") or load_schema(schema, overlays=False).profile
+    overlay = config.getoption("--overlay")
+    profile = (
+        config.getoption("--profile")
+        or load_schema(schema, overlays=False, overlay_file=overlay).profile
+    )
     client_id, client_secret = fixture_credential(profile)
     return RunOptions(
         base_url=contract_base_url,
         schema=schema,
         profile=profile,
         api_version=config.getoption("--api-version"),
+        overlay_file=overlay,
         env=config.getoption("--env"),
         allow_writes=config.getoption("--allow-writes"),
         allow_production=config.getoption("--allow-production"),

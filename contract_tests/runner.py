@@ -80,10 +80,13 @@ class RunOptions:
     webhook_listen_port: int = 9000
     profile: str = SPOTDRAFT  # how the suite authenticates (mockserver.profiles)
     api_version: str | None = None  # X-Spot-Api-Version to pin (api-key-version profile)
+    overlay_file: str | None = None  # our overlay for the schema (its versions)
 
     def contract(self) -> LoadedSchema:
         """The contract as published (repaired so it loads), with the profile's security."""
-        return load_schema(self.schema, overlays=False, profile=self.profile)
+        return load_schema(
+            self.schema, overlays=False, profile=self.profile, overlay_file=self.overlay_file
+        )
 
     def auth(self, contract: LoadedSchema) -> ProfileAuth:
         return ProfileAuth.create(

@@ -198,6 +198,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         overlays=settings.overlays,
         cache_dir=settings.cache_dir,
         profile=settings.profile,
+        overlay_file=settings.overlay_file,
     )
     store = Store(settings.db)
     ensure_fixtures(store, settings)

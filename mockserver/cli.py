@@ -54,6 +54,11 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
         help="auth profile (default: the one the schema's securitySchemes describe)",
     )
     serve.add_argument(
+        "--overlay",
+        dest="overlay_file",
+        help="our overlay for the schema: x-spotcheck-versions, GraphQL endpoints",
+    )
+    serve.add_argument(
         "--token-ttl", type=int, dest="token_ttl", help="seconds an OAuth token lives (3600)"
     )
     serve.add_argument(
@@ -154,7 +159,11 @@ def serve(args: argparse.Namespace) -> int:
     store.close()
     # Loaded once here too: the workers then find the repaired schema in the cache.
     schema = load_schema(
-        settings.spec, settings.overlays, settings.cache_dir, profile=settings.profile
+        settings.spec,
+        settings.overlays,
+        settings.cache_dir,
+        profile=settings.profile,
+        overlay_file=settings.overlay_file,
     )
     print(
         _banner(settings, port, schema) + f"\n  workers: {settings.workers} sharing {settings.db}",

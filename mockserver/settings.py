@@ -53,6 +53,8 @@ class Settings:
     auth_alert_window: float = 60.0  # ... within these seconds raise an alert
     # where repaired schemas are kept between starts ("" switches the cache off)
     cache_dir: str = DEFAULT_CACHE
+    # our overlay file (versions, GraphQL endpoints), kept apart from the vendor's schema
+    overlay_file: str | None = None
     # auth profile; None = the one the schema's securitySchemes describe
     profile: str | None = None
     token_ttl: int = 3600  # seconds an OAuth client-credentials token lives
@@ -146,6 +148,7 @@ _ENV_PARSERS: dict[str, Any] = {
     "auth_alert_window": float,
     "cache_dir": str,
     "profile": str,
+    "overlay_file": str,
     "token_ttl": int,
     "token_rate_limit": float,
 }

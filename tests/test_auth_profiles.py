@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.errors import SettingsError
+from mockserver.errors import SchemaError, SettingsError
 from mockserver.profiles import API_KEY_VERSION, OAUTH2, SPOTDRAFT
 from mockserver.settings import PROJECT_ROOT, Settings
 from mockserver.spec import LoadedSchema, load_schema
@@ -419,3 +419,39 @@ def test_a_token_expires_after_its_ttl(settings, travel_schema):
         time.sleep(2.1)  # the token's lifetime is whole seconds
         expired = client.get("/v2/users", headers=headers)
     assert expired.status_code == 401 and error_codes(expired) == ["TOKEN_EXPIRED"]
+
+
+def test_versions_and_graphql_can_come_from_our_overlay_file(settings, tmp_path):
+    """The vendor's schema stays verbatim: what only we declare sits in an overlay file."""
+    import yaml
+
+    document = yaml.safe_load(Path(PARTICIPANTS).read_text())
+    overlay = {
+        "x-spotcheck-versions": document.pop("x-spotcheck-versions"),
+        "operations": {
+            "POST /graphql": {
+                "x-spotcheck-graphql": document["paths"]["/graphql"]["post"].pop(
+                    "x-spotcheck-graphql"
+                )
+            }
+        },
+    }
+    (tmp_path / "vendor.yaml").write_text(yaml.safe_dump(document))
+    (tmp_path / "ours.yaml").write_text(yaml.safe_dump(overlay))
+    bare = load_schema(str(tmp_path / "vendor.yaml"), cache_dir="")
+    assert bare.versions is None
+    schema = load_schema(
+        str(tmp_path / "vendor.yaml"), cache_dir="", overlay_file=str(tmp_path / "ours.yaml")
+    )
+    assert schema.versions is not None and schema.versions.dates == ("2024-06-01", "2024-11-15")
+    with TestClient(create_app(settings, schema)) as client:
+        old = client.post("/participants", json={"name": "Old", "email": "o@x.test"}, headers=OLD)
+        assert old.status_code == 201 and old.json()["name"] == "Old"
+        graph = client.post("/graphql", json={"query": "{ participants { name } }"}, headers=OLD)
+        assert graph.json() == {"data": {"participants": [{"name": "Old"}]}}
+
+
+def test_an_overlay_naming_a_missing_operation_is_refused(tmp_path):
+    (tmp_path / "ours.yaml").write_text('operations: {"POST /nowhere": {x-spotcheck-graphql: {}}}')
+    with pytest.raises(SchemaError, match="POST /nowhere"):
+        load_schema(PARTICIPANTS, cache_dir="", overlay_file=str(tmp_path / "ours.yaml"))

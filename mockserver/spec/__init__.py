@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mockserver.profiles import auth_profile, detect_profile
 from mockserver.settings import PROJECT_ROOT
 from mockserver.spec.auth_overlay import apply_auth_profile
 from mockserver.spec.cache import cached
+from mockserver.spec.extensions import apply_overlay_file
 from mockserver.spec.index import Operation, OperationIndex
 from mockserver.spec.loader import parse_document, read_text
 from mockserver.spec.overlays import apply_examples, apply_links, apply_standard_errors
@@ -42,9 +44,11 @@ def load_schema(
     overlays: bool = True,
     cache_dir: str | None = None,
     profile: str | None = None,
+    overlay_file: str | None = None,
 ) -> LoadedSchema:
-    """Read `source` (file or URL), repair it, declare its auth profile's security (`profile`,
-    else the one its securitySchemes describe) and add the standard-error overlay.
+    """Read `source` (file or URL), repair it, merge our `overlay_file` (versions, GraphQL
+    endpoints), declare its auth profile's security (`profile`, else the one its
+    securitySchemes describe) and add the standard-error overlay.
 
     With `cache_dir`, the repaired document is kept there and reused while the schema text
     and the loader's code stay the same.
@@ -53,6 +57,8 @@ def load_schema(
 
     def build() -> tuple[dict[str, Any], tuple[Defect, ...]]:
         result = repair(parse_document(text, source))
+        if overlay_file:
+            apply_overlay_file(result.document, Path(overlay_file))
         chosen = profile or detect_profile(result.document)
         style = auth_profile(chosen).error_style
         plan = version_plan(result.document)
@@ -65,8 +71,9 @@ def load_schema(
             apply_examples(result.document, OUR_EXAMPLES)
         return result.document, tuple(result.defects)
 
-    variant = f"overlays={overlays};profile={profile}"
-    document, defects = cached(cache_dir, text, variant, (OUR_EXAMPLES, OUR_LINKS), build)
+    variant = f"overlays={overlays};profile={profile};overlay={overlay_file}"
+    inputs = (OUR_EXAMPLES, OUR_LINKS, *((Path(overlay_file),) if overlay_file else ()))
+    document, defects = cached(cache_dir, text, variant, inputs, build)
     chosen = profile or detect_profile(document)
     return LoadedSchema(
         source, document, defects, OperationIndex(document), chosen, version_plan(document)

@@ -4,7 +4,8 @@
         --schema openapi/samples/travel-users.yaml --load-profile smoke --min-rps 5
 
 Readers GET every collection the schema lists; writers POST a schema-valid body to its
-collections and read the created object back. Authentication follows the schema's profile
+collections, read the object back, replace it (PUT, the whole object) and delete it where the
+schema documents those. Authentication follows the schema's profile
 (or --auth-profile): an OAuth token fetched once per process and reused until it expires,
 an API key and secret (+ --api-version), or SpotDraft's client headers. Options, rate cap and
 thresholds as in load/locustfile.py (load/common.py).
@@ -32,7 +33,8 @@ __all__ = ["ProfileShape", "SchemaReader", "SchemaWriter"]
 class Create:
     path: str
     body: Any
-    item_path: str | None  # GET path of one created object, "{id}" to fill in
+    item_path: str | None  # path of one created object (GET), "{id}" to fill in
+    item_methods: frozenset[str] = frozenset()  # what else the item path takes: put, delete
 
 
 @dataclass
@@ -48,10 +50,14 @@ def plan_traffic(document: dict[str, Any]) -> TrafficPlan:
     """Collections to read and to create in: operations without path parameters."""
     synthesizer = Synthesizer(document)
     skip = {token_path(document)}
+    item_methods: dict[str, set[str]] = {}
+    for path, method, _ in operations(document):
+        if path.rstrip("/").endswith("}") and path.count("{") == 1:
+            item_methods.setdefault(path, set()).add(method)
     item_gets = {
         path: path[: path.rindex("/{")]
-        for path, method, _ in operations(document)
-        if method == "get" and path.endswith("}") and path.count("{") == 1
+        for path, methods in item_methods.items()
+        if "get" in methods
     }
     plan = TrafficPlan()
     for path, method, operation in operations(document):
@@ -65,7 +71,8 @@ def plan_traffic(document: dict[str, Any]) -> TrafficPlan:
             if schema is None:
                 continue
             item = next((item for item, base in item_gets.items() if base == path), None)
-            plan.creates.append(Create(path, synthesizer.example(schema), item))
+            methods = frozenset(item_methods.get(item, set())) if item else frozenset()
+            plan.creates.append(Create(path, synthesizer.example(schema), item, methods))
     return plan
 
 
@@ -89,7 +96,8 @@ class SchemaWriter(IntegratorUser):
     weight = 1
 
     @task
-    def create_and_read_back(self) -> None:
+    def object_lifecycle(self) -> None:
+        """Create, read back, replace with the whole object, delete: as documented."""
         if not PLAN.creates:
             return
         create = random.choice(PLAN.creates)
@@ -97,6 +105,14 @@ class SchemaWriter(IntegratorUser):
         if created.status_code not in (200, 201) or not create.item_path:
             return
         item_id = created.json().get("id")
-        if item_id is not None:
-            filled = create.item_path[: create.item_path.rindex("{")] + str(item_id)
-            self.call("GET", filled, f"GET {create.item_path}")
+        if item_id is None:
+            return
+        template = create.item_path
+        item = (
+            template[: template.rindex("{")] + str(item_id) + template[template.rindex("}") + 1 :]
+        )
+        self.call("GET", item, f"GET {template}")
+        if "put" in create.item_methods:
+            self.call("PUT", item, f"PUT {template}", json=create.body)
+        if "delete" in create.item_methods:
+            self.call("DELETE", item, f"DELETE {template}")

@@ -116,6 +116,7 @@ def test_smoke_run_in_each_auth_profile(sample, token_requests, tmp_path):
     assert (int(token["Request Count"]) if token else 0) == token_requests
     assert any(name.startswith("POST /") for name in rows), sorted(rows)
     assert any(name.startswith("GET /") and name.endswith("}") for name in rows), sorted(rows)
+    assert any(name.startswith("DELETE /") for name in rows), sorted(rows)
     assert int(rows["Aggregated"]["Failure Count"]) == 0
     assert int(rows["Aggregated"]["Request Count"]) > 30
 

@@ -165,6 +165,7 @@ def admin_app(runtime: Runtime) -> Router:
             {
                 "requests": runtime.journal.total,
                 "auth_failures": runtime.auth_failures.snapshot(),
+                "token_requests": runtime.token_requests.snapshot(),
                 "alert_threshold": runtime.settings.auth_alert_threshold,
                 "alert_window_seconds": runtime.settings.auth_alert_window,
             }

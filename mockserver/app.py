@@ -38,7 +38,7 @@ from mockserver.behaviours import Handler
 from mockserver.behaviours.contract_routes import ContractRoutes
 from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
-from mockserver.behaviours.oauth_token import TokenEndpoint
+from mockserver.behaviours.oauth_token import TokenEndpoint, TokenRequests
 from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.context import request_context
 from mockserver.dispatch import Dispatcher
@@ -83,6 +83,7 @@ class Runtime:
     webhooks: WebhookDispatcher
     audit: AuditLog
     auth_failures: AuthFailureMonitor
+    token_requests: TokenRequests
 
     def reset(self) -> None:
         install_fixtures(self.store, self.settings)
@@ -130,6 +131,7 @@ def _profile_behaviours(runtime: Runtime, authenticator: Authenticator) -> dict[
             lambda: runtime.workspace,
             settings.token_ttl,
             settings.token_rate_limit,
+            runtime.token_requests,
         )
     for operation in schema.index.operations:
         declaration = operation.definition.get(GRAPHQL_KEY)
@@ -220,6 +222,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         ),
         audit=audit,
         auth_failures=AuthFailureMonitor(settings.auth_alert_threshold, settings.auth_alert_window),
+        token_requests=TokenRequests(),
     )
     authenticator = Authenticator(
         store,

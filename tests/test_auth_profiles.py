@@ -142,11 +142,16 @@ def test_token_endpoint_has_its_own_rate_limit(settings, travel_schema):
         other_client = client.post(TOKEN, data={**GRANT, **legal})
         cached = {"Authorization": f"Bearer {answers[0].json()['access_token']}"}
         api_call = client.get("/v2/users", headers=cached)
+        metrics = client.get("/__admin/metrics").json()["token_requests"]
     assert [answer.status_code for answer in answers] == [200, 200, 200, 429, 429]
     assert error_codes(answers[-1]) == ["TOO_MANY_REQUESTS"]
     assert int(answers[-1].headers["retry-after"]) >= 1
     assert other_client.status_code == 200  # each client has a bucket of its own
     assert api_call.status_code == 200  # a cached token goes on working
+    assert metrics == {
+        "uat-client-acme": {"issued": 3, "throttled": 2},
+        "uat-client-legal": {"issued": 1, "throttled": 0},
+    }
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,22 @@ from mockserver.tokens import issue_token
 _MAX_TRACKED_CLIENTS = 10_000  # bounds the buckets a flood of made-up client ids can create
 
 
+class TokenRequests:
+    """Tokens issued and refused as too frequent, per client: `/__admin/metrics` shows a
+    client that fetches a token per call rather than caching it."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[str, int]] = {}
+
+    def count(self, client_id: str, outcome: str) -> None:
+        if client_id in self._counts or len(self._counts) < _MAX_TRACKED_CLIENTS:
+            row = self._counts.setdefault(client_id, {"issued": 0, "throttled": 0})
+            row[outcome] += 1
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        return {client: dict(row) for client, row in self._counts.items()}
+
+
 class TokenEndpoint:
     def __init__(
         self,
@@ -33,8 +49,10 @@ class TokenEndpoint:
         workspace: Callable[[], Workspace],
         ttl_seconds: int,
         per_minute: float,
+        requests: TokenRequests,
     ) -> None:
         self._authenticator = authenticator
+        self._requests = requests
         self._workspace = workspace
         self._ttl = ttl_seconds
         self._per_minute = per_minute
@@ -64,6 +82,7 @@ class TokenEndpoint:
             credential_id=identity.credential_id,
             scopes=tuple(sorted(identity.scopes)),
         )
+        self._requests.count(identity.credential_id, "issued")
         return JSONResponse(
             {"access_token": token, "expires_in": self._ttl, "token_type": "Bearer"},
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
@@ -80,6 +99,7 @@ class TokenEndpoint:
             self._buckets.popitem(last=False)
         wait = bucket.take()
         if wait > 0:
+            self._requests.count(client_id, "throttled")
             retry_after = max(1, math.ceil(wait))
             raise ApiProblem(
                 429,

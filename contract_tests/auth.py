@@ -21,45 +21,52 @@ from mockserver.profiles import OAUTH2, client_headers
 REFRESH_MARGIN = 60.0  # seconds before expiry at which a cached token is replaced
 
 
+# How a token is fetched: -> (the token, the seconds it lives).
+TokenFetch = Callable[[], tuple[str, float]]
+
+
 @dataclass
 class TokenCache:
-    """One client-credentials token, fetched on first use and again only near its expiry."""
+    """One client-credentials token, fetched on first use and again only near its expiry.
 
-    token_url: str
-    client_id: str
-    client_secret: str = field(repr=False)
+    The fetch is the caller's (httpx here, Locust's client in load/common.py); the lock is a
+    gevent lock under Locust, whose monkey-patching runs before this module is imported.
+    """
+
     clock: Callable[[], float] = time.monotonic
     fetches: int = 0
     _token: str = field(default="", repr=False)
     _expires_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def token(self) -> str:
+    def token(self, fetch: TokenFetch) -> str:
         with self._lock:
             if not self._token or self.clock() >= self._expires_at - REFRESH_MARGIN:
-                self._fetch()
+                token, lifetime = fetch()
+                self.fetches += 1
+                self._token, self._expires_at = token, self.clock() + lifetime
             return self._token
 
-    def _fetch(self) -> None:
-        answer = httpx.post(
-            self.token_url,
-            data={
-                "grant_type": "client_credentials",
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-            },
-            timeout=30,
+
+def token_grant(client_id: str, client_secret: str) -> dict[str, str]:
+    """The form of a client-credentials token request."""
+    return {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+
+
+def fetch_token(token_url: str, client_id: str, client_secret: str) -> tuple[str, float]:
+    """A token from the endpoint at `token_url`, and its lifetime; SpotcheckError if refused."""
+    answer = httpx.post(token_url, data=token_grant(client_id, client_secret), timeout=30)
+    if answer.status_code != 200:
+        # The body is the vendor's error; it never contains the secret we sent.
+        raise SpotcheckError(
+            f"token request to {token_url} failed: {answer.status_code} {answer.text[:300]}"
         )
-        self.fetches += 1
-        if answer.status_code != 200:
-            # The body is the vendor's error; it never contains the secret we sent.
-            raise SpotcheckError(
-                f"token request to {self.token_url} failed: "
-                f"{answer.status_code} {answer.text[:300]}"
-            )
-        body = answer.json()
-        self._token = str(body["access_token"])
-        self._expires_at = self.clock() + float(body.get("expires_in", 3600))
+    body = answer.json()
+    return str(body["access_token"]), float(body.get("expires_in", 3600))
 
 
 @dataclass
@@ -71,7 +78,8 @@ class ProfileAuth:
     client_secret: str = field(repr=False)
     user_email: str | None = None
     api_version: str | None = None
-    tokens: TokenCache | None = None
+    token_url: str = ""
+    tokens: TokenCache | None = None  # set for the oauth2-client-credentials profile
 
     @classmethod
     def create(
@@ -84,13 +92,18 @@ class ProfileAuth:
         user_email: str | None = None,
         api_version: str | None = None,
     ) -> ProfileAuth:
-        tokens = None
-        if profile == OAUTH2:
-            tokens = TokenCache(f"{base_url.rstrip('/')}{token_path}", client_id, client_secret)
-        return cls(profile, client_id, client_secret, user_email, api_version, tokens)
+        token_url = f"{base_url.rstrip('/')}{token_path}"
+        tokens = TokenCache() if profile == OAUTH2 else None
+        return cls(profile, client_id, client_secret, user_email, api_version, token_url, tokens)
 
     def headers(self) -> dict[str, str]:
-        token = self.tokens.token() if self.tokens is not None else ""
+        token = (
+            self.tokens.token(
+                lambda: fetch_token(self.token_url, self.client_id, self.client_secret)
+            )
+            if self.tokens is not None
+            else ""
+        )
         return client_headers(
             self.profile,
             self.client_id,

@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from contract_tests.auth import ProfileAuth
-from contract_tests.runner import RunOptions, RunResult, run
+from contract_tests.runner import RunOptions, RunResult, load_contract, run
 from mockserver.profiles import PROFILE_NAMES, fixture_credential
-from mockserver.spec import load_schema
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,10 +107,7 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
     rate = config.getoption("--rate-limit")
     schema = config.getoption("--schema") or RunOptions.schema
     overlay = config.getoption("--overlay")
-    profile = (
-        config.getoption("--profile")
-        or load_schema(schema, overlays=False, overlay_file=overlay).profile
-    )
+    profile = load_contract(schema, config.getoption("--profile"), overlay).profile
     client_id, client_secret = fixture_credential(profile)
     return RunOptions(
         base_url=contract_base_url,

@@ -7,6 +7,7 @@ production host is refused unless allowed explicitly.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -56,6 +57,23 @@ CHECKS = (
 READ_POSTS = re.compile(r"/(preview|query|download_link|download)/?$")
 
 
+@functools.lru_cache(maxsize=8)
+def _load(schema: str, profile: str | None, overlay_file: str | None) -> LoadedSchema:
+    return load_schema(schema, overlays=False, profile=profile, overlay_file=overlay_file)
+
+
+def load_contract(
+    schema: str, profile: str | None = None, overlay_file: str | None = None
+) -> LoadedSchema:
+    """The contract as published (repaired so it loads, without our overlays) with the auth
+    profile's security: `profile`, else the one the schema describes. Loaded once per process
+    (the suite's fixtures and tests all ask for it); callers must not change it."""
+    contract = _load(schema, None, overlay_file)
+    if profile is None or profile == contract.profile:
+        return contract
+    return _load(schema, profile, overlay_file)
+
+
 class UnsafeTarget(SpotcheckError):
     """The run would touch a production system or write where it was not allowed to."""
 
@@ -84,9 +102,7 @@ class RunOptions:
 
     def contract(self) -> LoadedSchema:
         """The contract as published (repaired so it loads), with the profile's security."""
-        return load_schema(
-            self.schema, overlays=False, profile=self.profile, overlay_file=self.overlay_file
-        )
+        return load_contract(self.schema, self.profile, self.overlay_file)
 
     def auth(self, contract: LoadedSchema) -> ProfileAuth:
         return ProfileAuth.create(

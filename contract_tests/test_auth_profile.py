@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from contract_tests.auth import ProfileAuth
+from contract_tests.auth import ProfileAuth, token_grant
 from contract_tests.runner import RunOptions, RunResult
 from mockserver.profiles import API_KEY_VERSION, API_VERSION_HEADER, OAUTH2, token_path
 
@@ -38,11 +38,7 @@ def test_one_token_serves_the_whole_run(
 def test_token_endpoint_answers_and_refuses_as_documented(contract_options: RunOptions) -> None:
     _only(contract_options, OAUTH2)
     url = contract_options.base_url + token_path(contract_options.contract().document)
-    grant = {
-        "grant_type": "client_credentials",
-        "client_id": contract_options.client_id,
-        "client_secret": contract_options.client_secret,
-    }
+    grant = token_grant(contract_options.client_id, contract_options.client_secret)
     issued = httpx.post(url, data=grant, timeout=30)
     assert issued.status_code == 200, issued.text
     body = issued.json()

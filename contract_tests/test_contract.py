@@ -13,6 +13,7 @@ import pytest
 from contract_tests.auth import ProfileAuth
 from contract_tests.findings import Finding
 from contract_tests.inprocess import webhook_receiver
+from contract_tests.payloads import contract_from_template
 from contract_tests.runner import RunOptions, RunResult
 from contract_tests.webhook_checks import delivery_problems
 from mockserver.profiles import SPOTDRAFT
@@ -80,19 +81,7 @@ def writable(contract_run: RunResult, contract_options: RunOptions) -> RunOption
 
 
 def _create_contract(client: httpx.Client, external_id: str) -> dict:
-    body = {
-        "contract_template_id": 21,
-        "contract_data": {"effective_date": "2026-01-01"},
-        "counter_party_details": [
-            {
-                "is_individual": False,
-                "organization_name": "spotcheck test",
-                "poc_details": {"first_name": "Spot", "email": "spot@check.test"},
-            }
-        ],
-        # tagged with the run id so test data can be found and cleaned up
-        "external_metadata": {"id": external_id, "integration_name": "spotcheck"},
-    }
+    body = contract_from_template("spotcheck test", external_id)
     response = client.post(f"{API}/contracts/", json=body)
     assert response.status_code == 201, response.text
     return response.json()

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract_tests.auth import ProfileAuth
+from contract_tests.payloads import contract_from_template
 from contract_tests.runner import RunOptions, RunResult, is_mock
 from mockserver.profiles import SPOTDRAFT
 
@@ -37,19 +38,7 @@ def client(contract_run: RunResult, contract_options: RunOptions, contract_auth:
 
 def _create(client: httpx.Client, external_id: str, organization: str = "spotcheck test") -> dict:
     response = client.post(
-        f"{API}/contracts/",
-        json={
-            "contract_template_id": 21,
-            "contract_data": {"effective_date": "2026-01-01"},
-            "counter_party_details": [
-                {
-                    "is_individual": False,
-                    "organization_name": organization,
-                    "poc_details": {"first_name": "Spot", "email": "spot@check.test"},
-                }
-            ],
-            "external_metadata": {"id": external_id, "integration_name": "spotcheck"},
-        },
+        f"{API}/contracts/", json=contract_from_template(organization, external_id)
     )
     assert response.status_code == 201, response.text
     return response.json()

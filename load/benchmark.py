@@ -27,19 +27,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract_tests.payloads import contract_from_template
+
 ROOT = Path(__file__).resolve().parent.parent
 READ = "/api/v2.1/public/contract_types/"
 WRITE = "/api/v2.1/public/contracts/"
 CREDENTIAL = "client-id: uat-client-acme\r\nclient-secret: uat-secret-acme-0001\r\n"
-WRITE_BODY = json.dumps(
-    {
-        "contract_template_id": 21,
-        "contract_data": {"effective_date": "2026-01-01"},
-        "counter_party_details": [
-            {"is_individual": True, "poc_details": {"first_name": "B", "email": "b@bench.test"}}
-        ],
-    }
-).encode()
+WRITE_BODY = json.dumps(contract_from_template("Bench Ltd", contact=("B", "b@bench.test"))).encode()
 
 
 def bare_app():  # pragma: no cover - runs in the child process

@@ -18,6 +18,7 @@ from locust.env import Environment
 from locust.runners import WorkerRunner
 from profiles import PROFILES, stage_at  # type: ignore[import-not-found]
 
+from contract_tests.auth import TokenCache, token_grant
 from mockserver.profiles import (
     OAUTH2,
     PROFILE_NAMES,
@@ -29,7 +30,6 @@ from mockserver.profiles import (
 )
 
 VENDOR_RATE = 10.0
-TOKEN_REFRESH_MARGIN = 60.0  # seconds before expiry at which the cached token is replaced
 
 
 class RateCap:
@@ -64,10 +64,7 @@ class Auth:
         fallback = fixture_credential(profile)
         self.client_id = os.environ.get("SPOTCHECK_CLIENT_ID", fallback[0])
         self.client_secret = os.environ.get("SPOTCHECK_CLIENT_SECRET", fallback[1])
-        self.token_fetches = 0
-        self._token = ""
-        self._expires_at = 0.0
-        self._lock = Semaphore()
+        self.tokens = TokenCache()
 
     def headers(self, client: Any) -> dict[str, str]:
         token = self._bearer(client) if self.profile == OAUTH2 else ""
@@ -83,24 +80,18 @@ class Auth:
         }
 
     def _bearer(self, client: Any) -> str:
-        with self._lock:
-            if not self._token or time.monotonic() >= self._expires_at - TOKEN_REFRESH_MARGIN:
-                answer = client.post(
-                    self.token_path,
-                    name="POST oauth2 token",
-                    data={
-                        "grant_type": "client_credentials",
-                        "client_id": self.client_id,
-                        "client_secret": self.client_secret,
-                    },
-                )
-                self.token_fetches += 1
-                if answer.status_code != 200:
-                    return ""  # every call then fails with 401, and the run says so
-                body = answer.json()
-                self._token = str(body["access_token"])
-                self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))
-            return self._token
+        return self.tokens.token(lambda: self._fetch_token(client))
+
+    def _fetch_token(self, client: Any) -> tuple[str, float]:
+        answer = client.post(
+            self.token_path,
+            name="POST oauth2 token",
+            data=token_grant(self.client_id, self.client_secret),
+        )
+        if answer.status_code != 200:
+            return "", 0.0  # every call then fails with 401 (and asks again): the run says so
+        body = answer.json()
+        return str(body["access_token"]), float(body.get("expires_in", 3600))
 
 
 CAP = RateCap(0)
@@ -243,7 +234,7 @@ def _thresholds(environment: Environment, **_kwargs) -> None:
         breaches.append(f"throughput {rps:.1f} req/s < {options.min_rps}")
     print(
         f"spotcheck thresholds: p95 {p95:.0f} ms, errors {error_ratio:.3f}, {rps:.1f} req/s, "
-        f"429s {THROTTLED['count']}, auth {AUTH.profile} ({AUTH.token_fetches} token fetches) "
+        f"429s {THROTTLED['count']}, auth {AUTH.profile} ({AUTH.tokens.fetches} token fetches) "
         f"-> {'BREACHED: ' + '; '.join(breaches) if breaches else 'met'}",
         flush=True,
     )

@@ -18,6 +18,8 @@ import uuid
 from common import IntegratorUser, ProfileShape  # type: ignore[import-not-found]  # load/ is on sys.path
 from locust import task
 
+from contract_tests.payloads import contract_from_template
+
 API = "/api/v2.1/public"
 __all__ = ["ProfileShape", "ReadingIntegrator", "WritingIntegrator"]
 
@@ -59,18 +61,9 @@ class WritingIntegrator(IntegratorUser):
             "POST",
             f"{API}/contracts/",
             "POST contract",
-            json={
-                "contract_template_id": 21,
-                "contract_data": {"effective_date": "2026-01-01"},
-                "counter_party_details": [
-                    {
-                        "is_individual": False,
-                        "organization_name": "Load Test Ltd",
-                        "poc_details": {"first_name": "Lou", "email": "lou@load.test"},
-                    }
-                ],
-                "external_metadata": {"id": external_id, "integration_name": "locust"},
-            },
+            json=contract_from_template(
+                "Load Test Ltd", external_id, "locust", ("Lou", "lou@load.test")
+            ),
         )
         if created.status_code != 201:
             return

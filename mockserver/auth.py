@@ -92,7 +92,6 @@ class Authenticator:
         self._current_workspace = workspace
         self._kinds = kinds
         self._monitor = monitor
-        self._source = ""
         header_of = {kind: kinds.headers.get(name) for name, kind in kinds.kinds.items()}
         self._id_header = header_of.get("client_id") or "client-id"
         self._secret_header = header_of.get("client_secret") or "client-secret"
@@ -130,9 +129,8 @@ class Authenticator:
 
     def verify_client(self, client_id: str, client_secret: str, source: str) -> Identity:
         """The identity of a client id and secret (an OAuth token request); 401/403 if not."""
-        self._source = source
         try:
-            return self._credential(client_id, client_secret, {}, via="client-credentials")
+            return self._credential(client_id, client_secret, {}, "client-credentials", source)
         except ApiProblem as problem:
             self._count_failure(problem, client_id, source)
             raise
@@ -144,7 +142,6 @@ class Authenticator:
     def _identify(
         self, operation: Operation, headers: dict[str, str], source: str
     ) -> Identity | None:
-        self._source = source
         presented = any(
             self._presented(name, headers) for req in operation.security for name in req
         )
@@ -156,7 +153,7 @@ class Authenticator:
             if not requirement:
                 continue
             try:
-                identity = self._check_requirement(requirement, headers, dual)
+                identity = self._check_requirement(requirement, headers, dual, source)
             except ApiProblem as problem:
                 # Prefer the most specific reason: a presented-but-wrong credential or a
                 # forbidden user over "nothing was sent" for another alternative.
@@ -184,15 +181,15 @@ class Authenticator:
         return "bearer" in kinds and "client_id" in kinds
 
     def _check_requirement(
-        self, requirement: tuple[str, ...], headers: dict[str, str], dual: bool
+        self, requirement: tuple[str, ...], headers: dict[str, str], dual: bool, source: str
     ) -> Identity:
         kinds = {self._kinds.kinds.get(name, "other"): name for name in requirement}
         if "client_id" in kinds or "client_secret" in kinds:
-            return self._client_headers(headers)
+            return self._client_headers(headers, source)
         if "bearer" in kinds:
-            return self._bearer(headers, dual)
+            return self._bearer(headers, dual, source)
         if "basic" in kinds:
-            return self._basic(headers)
+            return self._basic(headers, source)
         if "clickwrap" in kinds:
             return self._clickwrap(
                 headers, self._kinds.headers.get(kinds.get("origin", ""), "origin")
@@ -204,16 +201,18 @@ class Authenticator:
                 raise ApiProblem(401, NOT_PROVIDED)
         return self._anonymous("api-key", "api-key")
 
-    def _client_headers(self, headers: dict[str, str]) -> Identity:
+    def _client_headers(self, headers: dict[str, str], source: str) -> Identity:
         client_id = headers.get(self._id_header, "")
         client_secret = headers.get(self._secret_header, "")
         if not client_id or not client_secret:
             raise ApiProblem(401, NOT_PROVIDED)
-        return self._credential(client_id, client_secret, headers, via="client-headers")
+        return self._credential(client_id, client_secret, headers, "client-headers", source)
 
     def _credential(
-        self, client_id: str, client_secret: str, headers: dict[str, str], via: str
+        self, client_id: str, client_secret: str, headers: dict[str, str], via: str, source: str
     ) -> Identity:
+        """The identity of a client id and secret, after its policy (rotation, expiry, the
+        addresses it may be used from - `source` is the caller's)."""
         row = self._store.query_one(
             "SELECT c.client_id, c.secret_sha256, c.workspace_id, c.policy, u.id, u.email, "
             "u.active, u.permissions FROM credentials c JOIN users u ON u.id = c.user_id "
@@ -233,10 +232,7 @@ class Authenticator:
             raise ApiProblem(
                 401, f"The {which} expired at {expires}; use the rotated one.", "secret_expired"
             )
-        if not _allowed_source(policy.get("allowed_ips"), self._source):
-            raise ApiProblem(
-                403, "This credential may not be used from this address.", "ip_not_allowed"
-            )
+        _require_allowed_source(policy, source)
         identity = Identity(
             workspace_id=row["workspace_id"],
             user_id=row["id"],
@@ -278,7 +274,7 @@ class Authenticator:
             scopes=identity.scopes,
         )
 
-    def _bearer(self, headers: dict[str, str], dual: bool) -> Identity:
+    def _bearer(self, headers: dict[str, str], dual: bool, source: str) -> Identity:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiProblem(401, NOT_PROVIDED)
@@ -291,11 +287,14 @@ class Authenticator:
         claims = verify_token(self._workspace.jwt_secret, token.strip())
         if claims.workspace_id != self._workspace.id:
             raise ApiProblem(401, "The bearer token is not valid.", "token_invalid")
-        if claims.credential_id:
-            self._check_token_credential(claims.credential_id)
-        user = self._store.query_one(
-            "SELECT id, email, active, permissions FROM users WHERE id = ? AND workspace_id = ?",
-            (claims.user_id, self._workspace.id),
+        user = (
+            self._token_client(claims.credential_id, source)
+            if claims.credential_id
+            else self._store.query_one(
+                "SELECT id, email, active, permissions FROM users "
+                "WHERE id = ? AND workspace_id = ?",
+                (claims.user_id, self._workspace.id),
+            )
         )
         if user is None or not user["active"]:
             raise ApiProblem(
@@ -312,21 +311,21 @@ class Authenticator:
             scopes=frozenset(claims.scopes) if claims.scopes else frozenset({"read", "write"}),
         )
 
-    def _check_token_credential(self, client_id: str) -> None:
-        """A client-credentials token is only as good as its client: a deleted client's
-        tokens stop working, and its address allow-list applies to every call."""
+    def _token_client(self, client_id: str, source: str) -> Any:
+        """The user a client-credentials token acts as. The token is only as good as its
+        client: a deleted client's tokens stop working, and its address allow-list applies to
+        every call."""
         row = self._store.query_one(
-            "SELECT policy FROM credentials WHERE client_id = ? AND workspace_id = ?",
+            "SELECT c.policy, u.id, u.email, u.active, u.permissions FROM credentials c "
+            "JOIN users u ON u.id = c.user_id WHERE c.client_id = ? AND c.workspace_id = ?",
             (client_id, self._workspace.id),
         )
         if row is None:
             raise ApiProblem(401, "The bearer token's client no longer exists.", "token_invalid")
-        if not _allowed_source(json.loads(row["policy"]).get("allowed_ips"), self._source):
-            raise ApiProblem(
-                403, "This credential may not be used from this address.", "ip_not_allowed"
-            )
+        _require_allowed_source(json.loads(row["policy"]), source)
+        return row
 
-    def _basic(self, headers: dict[str, str]) -> Identity:
+    def _basic(self, headers: dict[str, str], source: str) -> Identity:
         scheme, _, encoded = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "basic" or not encoded.strip():
             raise ApiProblem(401, NOT_PROVIDED)
@@ -339,7 +338,7 @@ class Authenticator:
         client_id, separator, client_secret = decoded.partition(":")
         if not separator or not client_id or not client_secret:
             raise ApiProblem(401, "The Basic credentials are not valid base64 of id:secret.")
-        return self._credential(client_id, client_secret, {}, via="basic")
+        return self._credential(client_id, client_secret, {}, "basic", source)
 
     def _anonymous(self, credential_id: str, via: str) -> Identity:
         return Identity(self._workspace.id, 0, "", credential_id, frozenset(), via)
@@ -364,6 +363,13 @@ def _past(moment: str) -> bool:
         return datetime.fromisoformat(moment.replace("Z", "+00:00")) < datetime.now(UTC)
     except ValueError:
         return True  # an unreadable expiry fails closed
+
+
+def _require_allowed_source(policy: dict[str, Any], source: str) -> None:
+    if not _allowed_source(policy.get("allowed_ips"), source):
+        raise ApiProblem(
+            403, "This credential may not be used from this address.", "ip_not_allowed"
+        )
 
 
 def _allowed_source(networks: list[str] | None, source: str) -> bool:

@@ -211,44 +211,45 @@ def _run_workers(settings: Settings, sock: object, log_level: str) -> int:
 
 
 def _banner(settings: Settings, port: int, schema: LoadedSchema) -> str:
+    url = f"http://{settings.host}:{port}"
+    return "\n".join(
+        [
+            f"spotcheck mock ({settings.env}) serving {url}",
+            f"  schema: {settings.spec}  auth profile: {schema.profile}",
+            f"  {_credential_hint(settings, url, schema)}",
+            f"  admin: {url}/__admin/health   docs: {url}/ui/",
+        ]
+    )
+
+
+def _credential_hint(settings: Settings, url: str, schema: LoadedSchema) -> str:
+    """How to call the mock, in its auth profile, with a credential it knows."""
     from mockserver.fixtures import read_fixtures
 
-    url = f"http://{settings.host}:{port}"
-    lines = [
-        f"spotcheck mock ({settings.env}) serving {url}",
-        f"  schema: {settings.spec}  auth profile: {schema.profile}",
-    ]
     if settings.client_id:
         # Given through the environment: name it, never echo the secret.
-        lines.append(
-            f"  credential: client id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)"
-        )
-        return "\n".join([*lines, f"  admin: {url}/__admin/health   docs: {url}/ui/"])
+        return f"credential: client id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)"
     workspace = next(
         w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env
     )
     credentials = workspace["credentials"]
     if schema.profile == API_KEY_VERSION:
         key = next((c for c in credentials if c["client_id"].startswith("acct_")), credentials[0])
-        lines.append(
-            f"  fixture API key: X-Spot-Api-Key: {key['client_id']}  "
+        return (
+            f"fixture API key: X-Spot-Api-Key: {key['client_id']}  "
             f"X-Spot-Api-Secret: {key['client_secret']}"
         )
-    elif schema.profile == OAUTH2:
-        client = credentials[0]
-        lines.append(
-            f"  fixture client: POST {url}{token_path(schema.document)} grant_type="
+    client = credentials[0]
+    if schema.profile == OAUTH2:
+        return (
+            f"fixture client: POST {url}{token_path(schema.document)} grant_type="
             f"client_credentials client_id={client['client_id']} "
             f"client_secret={client['client_secret']}"
         )
-    else:
-        credential = credentials[0]
-        lines.append(
-            f"  fixture credential: client-id: {credential['client_id']}  "
-            f"client-secret: {credential['client_secret']}"
-        )
-    lines.append(f"  admin: {url}/__admin/health   docs: {url}/ui/")
-    return "\n".join(lines)
+    return (
+        f"fixture credential: client-id: {client['client_id']}  "
+        f"client-secret: {client['client_secret']}"
+    )
 
 
 def run_contract_tests(pytest_args: list[str]) -> int:

@@ -74,7 +74,16 @@ class ErrorStyle:
 
 
 def _detail_body(problem: ApiProblem, _request_id: str) -> dict[str, Any]:
-    return problem.body()
+    """SpotDraft's body: `detail`, `message`, `code`, `status_code` (+ `errors`)."""
+    body: dict[str, Any] = {
+        "detail": problem.detail,
+        "message": problem.detail,
+        "code": problem.code,
+        "status_code": problem.status,
+    }
+    if problem.errors:
+        body["errors"] = [error.as_dict() for error in problem.errors]
+    return body
 
 
 # Spotnana-style codes are SCREAMING_SNAKE_CASE; a few statuses have a fixed name.

@@ -9,13 +9,12 @@ Exception tree::
         +-- (raised with status 400, 401, 402, 403, 404, 405, 409, 415, 429, ...)
 
 `ApiProblem` is raised anywhere below the routing layer and rendered by one place,
-`mockserver.problems`, so every error body has the same shape.
+`mockserver.problems`, in the auth profile's body shape (`mockserver.errorbodies`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 
 class SpotcheckError(Exception):
@@ -70,15 +69,3 @@ class ApiProblem(SpotcheckError):
         super().__init__(self.detail)
         if not self.code:
             self.code = _DEFAULT_CODES.get(self.status, "error")
-
-    def body(self) -> dict[str, Any]:
-        """The vendor's error body: `detail`, `message`, `code`, `status_code` (+ `errors`)."""
-        body: dict[str, Any] = {
-            "detail": self.detail,
-            "message": self.detail,
-            "code": self.code,
-            "status_code": self.status,
-        }
-        if self.errors:
-            body["errors"] = [error.as_dict() for error in self.errors]
-        return body

@@ -460,3 +460,13 @@ def test_an_overlay_naming_a_missing_operation_is_refused(tmp_path):
     (tmp_path / "ours.yaml").write_text('operations: {"POST /nowhere": {x-spotcheck-graphql: {}}}')
     with pytest.raises(SchemaError, match="POST /nowhere"):
         load_schema(PARTICIPANTS, cache_dir="", overlay_file=str(tmp_path / "ours.yaml"))
+
+
+def test_a_deleted_clients_tokens_stop_working(travel):
+    headers = bearer(travel)
+    assert travel.get("/v2/users", headers=headers).status_code == 200
+    store = travel.app.runtime.store
+    with store.transaction() as db:
+        db.execute("DELETE FROM credentials WHERE client_id = ?", ("uat-client-acme",))
+    refused = travel.get("/v2/users", headers=headers)
+    assert refused.status_code == 401 and error_codes(refused) == ["TOKEN_INVALID"]

@@ -3,7 +3,7 @@ fetched once and only fetched again shortly before it expires."""
 
 from __future__ import annotations
 
-from contract_tests.auth import REFRESH_MARGIN, ProfileAuth, TokenCache
+from contract_tests.auth import REFRESH_MARGIN, ProfileAuth, TokenCache, fetch_token
 from contract_tests.inprocess import serve_in_thread
 from mockserver.app import create_app
 from mockserver.errors import SpotcheckError
@@ -34,10 +34,14 @@ def test_token_is_cached_until_shortly_before_it_expires(settings):
     now = [1000.0]
     app = create_app(settings.replace(spec=TRAVEL, token_ttl=300, cache_dir=""))
     with serve_in_thread(app) as url:
-        cache = TokenCache(
-            f"{url}/v2/auth/oauth2-token", "uat-client-acme", "uat-secret-acme-0001", lambda: now[0]
+        cache = TokenCache(clock=lambda: now[0])
+        auth = ProfileAuth(
+            OAUTH2,
+            "uat-client-acme",
+            "uat-secret-acme-0001",
+            token_url=f"{url}/v2/auth/oauth2-token",
+            tokens=cache,
         )
-        auth = ProfileAuth(OAUTH2, "uat-client-acme", "uat-secret-acme-0001", tokens=cache)
         first = auth.headers()
         now[0] += 300 - REFRESH_MARGIN - 1
         assert auth.headers() == first and cache.fetches == 1
@@ -49,9 +53,8 @@ def test_token_is_cached_until_shortly_before_it_expires(settings):
 def test_a_refused_token_request_says_so_without_the_secret(settings):
     app = create_app(settings.replace(spec=TRAVEL, cache_dir=""))
     with serve_in_thread(app) as url:
-        cache = TokenCache(f"{url}/v2/auth/oauth2-token", "uat-client-acme", "wrong-secret-9")
         try:
-            cache.token()
+            fetch_token(f"{url}/v2/auth/oauth2-token", "uat-client-acme", "wrong-secret-9")
         except SpotcheckError as error:
             message = str(error)
         else:

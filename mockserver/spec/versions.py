@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import ApiProblem, FieldError, SchemaError
-from mockserver.spec.walk import visit_schemas
+from mockserver.spec.walk import operations, visit_schemas
 
 VERSIONS_KEY = "x-spotcheck-versions"
 GRAPHQL_KEY = "x-spotcheck-graphql"
@@ -103,7 +103,8 @@ def document_for_version(
     """A copy of the (latest) `document` as it reads for a client pinned to `pinned`: renamed
     properties carry their old names, and the version header admits only `pinned`.
 
-    Renames are applied to every schema (the mock applies them to every object it answers).
+    Renames are applied to every schema: schemas are shared between paths, so a rename limited
+    to some `paths` is not told apart here (the mock does tell them apart).
     """
     older = copy.deepcopy(document)
     back = {rename.new: rename.old for rename in plan.renames if pinned < rename.since}
@@ -118,11 +119,8 @@ def document_for_version(
 
     if back:
         visit_schemas(older, rename_properties)
-    for item in (older.get("paths") or {}).values():
-        for operation in (item or {}).values():
-            for parameter in (
-                (operation.get("parameters") or []) if isinstance(operation, dict) else []
-            ):
-                if str(parameter.get("name", "")).lower() == VERSION_HEADER:
-                    parameter["schema"] = {"type": "string", "enum": [pinned]}
+    for _path, _method, operation in operations(older):
+        for parameter in operation.get("parameters") or []:
+            if str(parameter.get("name", "")).lower() == VERSION_HEADER:
+                parameter["schema"] = {"type": "string", "enum": [pinned]}
     return older

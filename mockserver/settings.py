@@ -47,6 +47,10 @@ class Settings:
     strict_webhook_urls: bool = False
     # "all" delivers anywhere; "loopback" only to this machine (test runs: nothing leaves it)
     webhook_delivery: str = "all"
+    webhook_lease: float = 10.0  # seconds a claim lasts unless renewed; then anyone takes over
+    webhook_concurrency: int = 64  # attempts in flight per process, over all subscriptions
+    # private addresses (10/8, 172.16/12, 192.168/16, fc00::/7) as webhook targets: docker-compose
+    webhook_allow_private: bool = False
     workers: int = 1
     audit_log: str | None = None  # a JSON-lines file of requests and deliveries
     auth_alert_threshold: int = 10  # failures from one credential and source ...
@@ -73,6 +77,8 @@ class Settings:
             )
         if self.webhook_delivery not in ("all", "loopback"):
             raise SettingsError("webhook delivery must be 'all' or 'loopback'")
+        if self.webhook_lease <= 0 or self.webhook_concurrency < 1:
+            raise SettingsError("webhook lease must be > 0 s and webhook concurrency >= 1")
         if self.workers < 1:
             raise SettingsError("workers must be at least 1")
         if self.workers > 1 and self.db == ":memory:":
@@ -142,6 +148,9 @@ _ENV_PARSERS: dict[str, Any] = {
     "webhook_timeout": float,
     "strict_webhook_urls": _parse_bool,
     "webhook_delivery": str,
+    "webhook_lease": float,
+    "webhook_concurrency": int,
+    "webhook_allow_private": _parse_bool,
     "workers": int,
     "audit_log": str,
     "auth_alert_threshold": int,

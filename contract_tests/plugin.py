@@ -1,7 +1,12 @@
-"""pytest plugin (entry point `pytest11`): options and fixtures of the contract suite.
+"""Options and fixtures of the contract suite, loaded by `contract_tests/conftest.py`.
 
     pytest contract_tests                                   # against the in-process mock
     pytest contract_tests --base-url https://uat.example    # any target, read-only by default
+    spotcheck test --base-url https://uat.example           # the same, from an installed copy
+
+They are registered only where the suite is collected (its conftest), never by an entry
+point: a pytest run that does not collect the suite sees no option, import or warning of
+spotcheck. `--base-url` is shared with pytest-base-url when that plugin is installed.
 
 Credentials come from SPOTCHECK_CLIENT_ID / SPOTCHECK_CLIENT_SECRET (and SPOTCHECK_USER_EMAIL);
 they are used the way the schema's auth profile says (or --profile): as headers, as an API
@@ -13,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,51 +26,83 @@ from contract_tests.auth import ProfileAuth
 from contract_tests.runner import RunOptions, RunResult, load_contract, run
 from mockserver.profiles import PROFILE_NAMES, fixture_credential
 
+# (flags, keyword arguments) of every option, so that `spotcheck test --help` can list them too.
+OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (("--base-url",), {"default": None, "help": "target API (default: the mock, in-process)"}),
+    (("--schema",), {"default": None, "help": "contract schema file or URL (default: ours)"}),
+    (("--env",), {"default": "uat", "choices": ["uat", "production"]}),
+    (
+        ("--profile",),
+        {
+            "default": None,
+            "choices": PROFILE_NAMES,
+            "help": "auth profile (default: the one the schema's securitySchemes describe)",
+        },
+    ),
+    (
+        ("--api-version",),
+        {"default": None, "help": "X-Spot-Api-Version to pin (api-key-version profile)"},
+    ),
+    (
+        ("--overlay",),
+        {"default": None, "help": "our overlay for the schema (x-spotcheck-versions, ...)"},
+    ),
+    (
+        ("--allow-writes",),
+        {"action": "store_true", "help": "create (tagged) test data on a real target"},
+    ),
+    (("--allow-production",), {"action": "store_true", "help": "allow a production target"}),
+    (
+        ("--rate-limit",),
+        {
+            "type": float,
+            "default": None,
+            "help": "requests/s (default 10 against a real target; 0 lifts it)",
+        },
+    ),
+    (("--max-examples",), {"type": int, "default": 10, "help": "examples per operation (10)"}),
+    (
+        ("--time-budget",),
+        {"type": float, "default": None, "help": "seconds for the whole Schemathesis run"},
+    ),
+    (("--strict-schema",), {"action": "store_true", "help": "schema gaps fail the run too"}),
+    (
+        ("--report-dir",),
+        {"default": "reports/contract", "help": "reports and caches (reports/contract)"},
+    ),
+    (
+        ("--webhook-public-url",),
+        {
+            "default": None,
+            "help": "where a remote target reaches this machine's webhook receiver (a tunnel)",
+        },
+    ),
+    (
+        ("--webhook-listen-port",),
+        {
+            "type": int,
+            "default": 9000,
+            "help": "loopback port of the receiver behind --webhook-public-url",
+        },
+    ),
+]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("spotcheck", "spotcheck contract tests")
-    group.addoption("--base-url", default=None, help="target API (default: the mock, in-process)")
-    group.addoption(
-        "--schema", default=None, help="contract schema file or URL (default: our openapi/)"
-    )
-    group.addoption("--env", default="uat", choices=["uat", "production"])
-    group.addoption(
-        "--profile",
-        default=None,
-        choices=PROFILE_NAMES,
-        help="auth profile (default: the one the schema's securitySchemes describe)",
-    )
-    group.addoption(
-        "--api-version", default=None, help="X-Spot-Api-Version to pin (api-key-version profile)"
-    )
-    group.addoption(
-        "--overlay", default=None, help="our overlay for the schema (x-spotcheck-versions, ...)"
-    )
-    group.addoption(
-        "--allow-writes", action="store_true", help="create (tagged) test data on a real target"
-    )
-    group.addoption("--allow-production", action="store_true", help="allow a production target")
-    group.addoption(
-        "--rate-limit",
-        type=float,
-        default=None,
-        help="requests/s (default 10 against a real target; 0 lifts it)",
-    )
-    group.addoption("--max-examples", type=int, default=10)
-    group.addoption("--time-budget", type=float, default=None, help="seconds for the whole run")
-    group.addoption("--strict-schema", action="store_true", help="schema gaps fail the run too")
-    group.addoption("--report-dir", default="reports/contract")
-    group.addoption(
-        "--webhook-public-url",
-        default=None,
-        help="where a remote target reaches this machine's webhook receiver (a tunnel)",
-    )
-    group.addoption(
-        "--webhook-listen-port",
-        type=int,
-        default=9000,
-        help="loopback port of the receiver behind --webhook-public-url",
-    )
+    for flags, keywords in OPTIONS:
+        try:
+            group.addoption(*flags, **keywords)
+        except ValueError:
+            # Another plugin owns the name (pytest-base-url's --base-url): same meaning, reuse it.
+            if flags != ("--base-url",):
+                raise
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Connexion warns about its own dependencies at import; not the suite's business.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:connexion.*")
+    config.addinivalue_line("filterwarnings", "ignore:.*starlette.testclient.*")
 
 
 @pytest.fixture(scope="session")

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract_tests.payloads import contract_from_template
+from mockserver.settings import SCHEMA_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
 READ = "/api/v2.1/public/contract_types/"
 WRITE = "/api/v2.1/public/contracts/"
 CREDENTIAL = "client-id: uat-client-acme\r\nclient-secret: uat-secret-acme-0001\r\n"
@@ -75,7 +75,6 @@ def _start(
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, **(env or {})},
@@ -161,7 +160,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def _profile_cells() -> list[tuple[str, str, str, str, dict[str, str]]]:
     """(row name, schema, collection to read, credential headers, one object to add 5 times)"""
-    samples = ROOT / "openapi" / "samples"
+    samples = SCHEMA_DIR / "samples"
     return [
         (
             "mock, bearer",

@@ -13,10 +13,11 @@ from typing import Any, Literal
 
 from mockserver.errors import SettingsError
 from mockserver.profiles import PROFILE_NAMES
+from mockserver.shipped import fixtures_dir, schema_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = PROJECT_ROOT / "openapi" / "spotdraft.yaml"
-DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures"
+SCHEMA_DIR = schema_dir()
+DEFAULT_SPEC = SCHEMA_DIR / "spotdraft.yaml"
+DEFAULT_FIXTURES = fixtures_dir()
 DEFAULT_CACHE = str(Path.home() / ".cache" / "spotcheck")
 
 Environment = Literal["uat", "production"]

@@ -14,11 +14,11 @@ from starlette.testclient import TestClient
 from mockserver.app import create_app
 from mockserver.errors import SchemaError, SettingsError
 from mockserver.profiles import API_KEY_VERSION, OAUTH2, SPOTDRAFT
-from mockserver.settings import PROJECT_ROOT, Settings
+from mockserver.settings import SCHEMA_DIR, Settings
 from mockserver.spec import LoadedSchema, load_schema
 from mockserver.tokens import issue_token
 
-SAMPLES = PROJECT_ROOT / "openapi" / "samples"
+SAMPLES = SCHEMA_DIR / "samples"
 TRAVEL = str(SAMPLES / "travel-users.yaml")
 PARTICIPANTS = str(SAMPLES / "participants.yaml")
 TOKEN = "/v2/auth/oauth2-token"

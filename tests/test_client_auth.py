@@ -8,9 +8,9 @@ from contract_tests.inprocess import serve_in_thread
 from mockserver.app import create_app
 from mockserver.errors import SpotcheckError
 from mockserver.profiles import API_KEY_VERSION, OAUTH2, SPOTDRAFT
-from mockserver.settings import PROJECT_ROOT
+from mockserver.settings import SCHEMA_DIR
 
-TRAVEL = str(PROJECT_ROOT / "openapi" / "samples" / "travel-users.yaml")
+TRAVEL = str(SCHEMA_DIR / "samples" / "travel-users.yaml")
 
 
 def test_headers_per_profile():

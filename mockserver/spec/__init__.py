@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.profiles import auth_profile, detect_profile
-from mockserver.settings import PROJECT_ROOT
+from mockserver.settings import SCHEMA_DIR
 from mockserver.spec.auth_overlay import apply_auth_profile
 from mockserver.spec.cache import cached
 from mockserver.spec.extensions import apply_overlay_file
@@ -17,8 +17,8 @@ from mockserver.spec.overlays import apply_examples, apply_links, apply_standard
 from mockserver.spec.repair import Defect, repair
 from mockserver.spec.versions import VersionPlan, version_plan
 
-OUR_EXAMPLES = PROJECT_ROOT / "openapi" / "examples.yaml"
-OUR_LINKS = PROJECT_ROOT / "openapi" / "links.yaml"
+OUR_EXAMPLES = SCHEMA_DIR / "examples.yaml"
+OUR_LINKS = SCHEMA_DIR / "links.yaml"
 
 __all__ = ["Defect", "LoadedSchema", "Operation", "OperationIndex", "load_schema"]
 

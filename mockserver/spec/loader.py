@@ -46,6 +46,11 @@ def parse_document(text: str, source: str = "<string>") -> dict[str, Any]:
         )
     except (ValueError, yaml.YAMLError) as error:
         raise SchemaError(f"{source} is neither JSON nor YAML: {error}") from None
+    if isinstance(document, dict) and "swagger" in document:
+        raise SchemaError(
+            f"{source} is Swagger {document['swagger']} (OpenAPI 2.0), which is not supported: "
+            "convert it to OpenAPI 3 first (for example with swagger2openapi)"
+        )
     if not isinstance(document, dict) or not (str(document.get("openapi", "")).startswith("3.")):
         raise SchemaError(f"{source} is not an OpenAPI 3.x document")
     if not isinstance(document.get("paths"), dict):

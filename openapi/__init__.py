@@ -1,0 +1,1 @@
+"""Data package `spotcheck.openapi`: our schema, its overlays and the sample schemas."""

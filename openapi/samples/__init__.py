@@ -1,0 +1,1 @@
+"""Data package `spotcheck.openapi.samples`: sample schemas of the other auth profiles."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +62,38 @@ CREATE TABLE IF NOT EXISTS activities (
 );
 """
 
+
+def _add_column(db: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
+    # Idempotent: files made before user_version was kept may already have the column.
+    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
+def _v1_credential_policies(db: sqlite3.Connection) -> None:
+    _add_column(db, "credentials", "policy", "TEXT NOT NULL DEFAULT '{}'")
+
+
+def _v2_outbox_leases(db: sqlite3.Connection) -> None:
+    # A claim is a lease: whoever holds it and until when; an expired lease is anyone's.
+    _add_column(db, "outbox", "lease_owner", "TEXT")
+    _add_column(db, "outbox", "lease_expires_at", "REAL")
+    # Rows left 'sending' by an older version: expired leases, so taken over at once.
+    db.execute(
+        "UPDATE outbox SET lease_expires_at = 0 WHERE status = 'sending' "
+        "AND lease_expires_at IS NULL"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS outbox_queue ON outbox (workspace_id, subscription_id, id) "
+        "WHERE status IN ('pending', 'sending')"
+    )
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_credential_policies,
+    _v2_outbox_leases,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
 _TABLES = (
     "delivery_attempts",
     "outbox",
@@ -96,10 +128,18 @@ class Store:
         self._migrate()
 
     def _migrate(self) -> None:
-        # Stores made before credential policies existed get the column (empty policy).
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(credentials)")}
-        if "policy" not in columns:
-            self._db.execute("ALTER TABLE credentials ADD COLUMN policy TEXT NOT NULL DEFAULT '{}'")
+        """Bring an older file up to SCHEMA_VERSION (kept in SQLite's user_version)."""
+        # Under the write lock: several processes may open one old file at the same moment.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            for number, step in enumerate(_MIGRATIONS[version:], start=version + 1):
+                step(self._db)
+                self._db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -112,10 +152,13 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # SQLite rolls back by itself after some errors (a full disk): a second
+                # ROLLBACK would hide the real error behind "no transaction is active".
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,47 +16,12 @@ from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.fixtures import Workspace
-from mockserver.loopback import is_loopback_url
 from mockserver.settings import Settings
 from mockserver.store import Store
-from mockserver.webhooks.outbox import SUBSCRIPTIONS, enqueue
+from mockserver.webhooks.outbox import SUBSCRIPTIONS, cancel_queued, enqueue
+from mockserver.webhooks.rules import has_control_or_surrogate, header_problems, url_problems
 
-_HEADER_NAME = re.compile(r"^X-[A-Za-z0-9-]+$")
-# Prefixes the sender sets itself; a subscription may not forge them.
-_RESERVED_PREFIXES = ("x-sd-", "x-spotdraft-", "x-spotcheck-")
 DEVELOPER_SETTINGS = "developer_settings"
-
-
-def url_problems(url: str, settings: Settings) -> list[FieldError]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return [FieldError("url", "must be an absolute http(s) URL")]
-    if parts.scheme == "https":
-        return []
-    if settings.env == "production" or settings.strict_webhook_urls:
-        return [FieldError("url", "must use https")]
-    if not is_loopback_url(url):
-        return [FieldError("url", "must use https (http is allowed only to loopback hosts in UAT)")]
-    return []
-
-
-def header_problems(headers: Any) -> list[FieldError]:
-    if headers is None:
-        return []
-    if not isinstance(headers, dict):
-        return [FieldError("custom_headers", "must be an object of header names to values")]
-    problems = []
-    for name, value in headers.items():
-        where = f"custom_headers.{name}"
-        if not _HEADER_NAME.match(name):
-            problems.append(
-                FieldError(where, "header names must start with 'X-' and use letters, digits, '-'")
-            )
-        elif name.lower().startswith(_RESERVED_PREFIXES):
-            problems.append(FieldError(where, f"the '{name.split('-')[1]}' prefix is reserved"))
-        if not isinstance(value, str):
-            problems.append(FieldError(where, "header values must be strings"))
-    return problems
 
 
 class WebhookRoutes:
@@ -103,10 +66,21 @@ class WebhookRoutes:
     async def subscribe(self, request: Request, context: RequestContext) -> Response:
         self._require_developer_settings(context)
         body = await read_body(request)
-        problems = url_problems(str(body.get("url", "")), self.settings)
+        settings = self.settings
+        problems = url_problems(
+            body.get("url"),
+            settings.env,
+            settings.strict_webhook_urls,
+            settings.webhook_allow_private,
+        )
         problems += header_problems(body.get("custom_headers"))
         if not str(body.get("title", "")).strip():
             problems.append(FieldError("title", "must not be blank"))
+        for name in ("title", "description"):
+            if isinstance(body.get(name), str) and has_control_or_surrogate(body[name]):
+                problems.append(
+                    FieldError(name, "must not contain control characters or lone surrogates")
+                )
         if not body.get("only_for_activities"):
             problems.append(FieldError("only_for_activities", "name at least one activity"))
         if problems:
@@ -138,8 +112,11 @@ class WebhookRoutes:
         self._require_developer_settings(context)
         webhook_id = context.path_params["webhook_id"]
         with self.store.transaction() as db:
-            if not self.store.delete_record(db, self.workspace().id, SUBSCRIPTIONS, webhook_id):
+            workspace_id = self.workspace().id
+            if not self.store.delete_record(db, workspace_id, SUBSCRIPTIONS, webhook_id):
                 raise ApiProblem(404, f"No webhook with id {webhook_id}.")
+            # Same transaction: once the 204 is sent, nothing more goes to this subscription.
+            cancel_queued(db, workspace_id, webhook_id, "cancelled: subscription deleted")
         return Response(status_code=204)
 
     async def re_trigger(self, request: Request, context: RequestContext) -> Response:

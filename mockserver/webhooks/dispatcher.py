@@ -1,5 +1,10 @@
 """Deliver the outbox: async httpx POSTs, signed, in order per subscription, with retries.
 
+Each subscription with due deliveries gets its own task, so a slow or failing receiver only
+ever delays itself; a semaphore bounds the attempts in flight in this process. Claims are
+leases (see outbox.py) renewed by one task while attempts run; every poll also picks up
+queues whose lease expired, so a dead process's deliveries move on within a lease.
+
 Retried: timeouts, connection errors, 5xx, 408 and 429 (honouring Retry-After). Other 4xx
 are the receiver refusing the event: given up at once (still listed, and redeliverable).
 Every attempt is recorded; after the last scheduled retry the event is given up and the
@@ -11,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
+import uuid
 from collections.abc import Sequence
 
 import httpx
@@ -19,12 +26,14 @@ import httpx
 from mockserver.audit import AuditLog
 from mockserver.loopback import is_loopback_url
 from mockserver.store import Store
-from mockserver.webhooks.outbox import Delivery, Outbox
+from mockserver.webhooks.outbox import Delivery, Outbox, Queue
+from mockserver.webhooks.rules import header_problems, mask_url, resolved_problem
 from mockserver.webhooks.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 
 logger = logging.getLogger("spotcheck.webhooks")
 
 _RETRYABLE_4XX = (408, 429)
+_BATCH = 16  # rows leased per claim: fewer store writes for a busy subscription
 
 
 def retry_delay(
@@ -48,8 +57,11 @@ class WebhookDispatcher:
         delays: Sequence[float],
         timeout: float,
         loopback_only: bool = False,
-        poll_interval: float = 0.1,
+        poll_interval: float = 0.05,
         audit: AuditLog | None = None,
+        lease: float = 10.0,
+        concurrency: int = 64,
+        allow_private: bool = False,
     ) -> None:
         self._audit = audit
         self._loopback_only = loopback_only
@@ -58,77 +70,156 @@ class WebhookDispatcher:
         self._delays = tuple(delays)
         self._timeout = timeout
         self._poll = poll_interval
-        self._task: asyncio.Task[None] | None = None
+        self._lease = lease
+        self._allow_private = allow_private
+        # This dispatcher's name on the leases it holds; the pid tells operators who it was.
+        self._owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self._concurrency = concurrency
+        self._workers: dict[Queue, asyncio.Task[None]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
         self._client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
-        self.outbox.recover(stale_after=self._timeout * 3)
+        # Made here, on the loop that serves: one app may be started by several test clients.
+        self._slots = asyncio.Semaphore(self._concurrency)
+        self._wake = asyncio.Event()
+        self._workers = {}
         self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        self._task = asyncio.create_task(self._run(), name="spotcheck-webhooks")
+        self._tasks = [
+            asyncio.create_task(self._poll_loop(), name="spotcheck-webhooks"),
+            asyncio.create_task(self._renew_loop(), name="spotcheck-webhook-leases"),
+        ]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in [*self._tasks, *self._workers.values()]:
+            task.cancel()
+        for task in [*self._tasks, *self._workers.values()]:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+        # Unsent rows go back at once rather than waiting out their leases.
+        with contextlib.suppress(Exception):
+            self.outbox.release(self._owner)
         if self._client is not None:
             await self._client.aclose()
 
-    async def _run(self) -> None:
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the next poll."""
+        self._wake.set()
+
+    async def _poll_loop(self) -> None:
         while True:
             try:
-                due = self.outbox.claim_due(time.time())
-                if due:
-                    await asyncio.gather(*(self._deliver(delivery) for delivery in due))
-                    continue
+                for queue in self.outbox.claimable(time.time()):
+                    if queue not in self._workers:
+                        self._workers[queue] = asyncio.create_task(self._work(queue))
             except Exception:  # keep delivering whatever one bad row does
-                logger.exception("webhook dispatcher iteration failed")
-            await asyncio.sleep(self._poll)
+                logger.exception("webhook dispatcher poll failed")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+
+    async def _renew_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            try:
+                self.outbox.renew(self._owner, self._lease)
+            except Exception:
+                logger.exception("webhook lease renewal failed")
+
+    async def _work(self, queue: Queue) -> None:
+        """Send one subscription's due deliveries in order until it has none."""
+        try:
+            while batch := self.outbox.claim(queue, self._owner, self._lease, _BATCH):
+                for index, delivery in enumerate(batch):
+                    if not self.outbox.holds(delivery.id, self._owner):
+                        continue  # cancelled while earlier rows of the batch were sent
+                    async with self._slots:
+                        outcome = await self._deliver(delivery)
+                    if outcome != "delivered":
+                        # The rows behind a failed one wait for its retry: order is kept.
+                        rest = [d.id for d in batch[index + 1 :]]
+                        if rest:
+                            self.outbox.release(self._owner, rest)
+                        return
+        except Exception:
+            logger.exception("webhook worker for subscription %s failed", queue[1])
+        finally:
+            del self._workers[queue]
+            self._wake.set()
 
     def _hmac_key(self, workspace_id: int) -> str:
         row = self._store.query_one("SELECT hmac_key FROM workspaces WHERE id = ?", (workspace_id,))
         return row["hmac_key"] if row else ""
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _refusal(self, delivery: Delivery) -> str | None:
+        """Why this delivery may not be sent at all (checked again at send time)."""
+        if self._loopback_only:
+            if not is_loopback_url(delivery.url):
+                return "not sent: SPOTCHECK_WEBHOOK_DELIVERY=loopback"
+            return None
+        problems = header_problems(delivery.headers)
+        if problems:
+            return f"not sent: {problems[0].field}: {problems[0].message}"
+        problem = await resolved_problem(delivery.url, self._allow_private)
+        return f"not sent: {problem}" if problem else None
+
+    async def _deliver(self, delivery: Delivery) -> str:
         assert self._client is not None
-        headers = {
-            **delivery.headers,
-            "Content-Type": "application/json",
-            "User-Agent": "spotcheck-webhooks/0.1",
-            SIGNATURE_HEADER: sign(delivery.payload, self._hmac_key(delivery.workspace_id)),
-            DELIVERY_HEADER: delivery.delivery_id,
-        }
         started = time.perf_counter()
         status: int | None = None
         retry_after: str | None = None
-        error: str | None = None
-        try:
-            if self._loopback_only and not is_loopback_url(delivery.url):
-                raise httpx.ConnectError("not sent: SPOTCHECK_WEBHOOK_DELIVERY=loopback")
-            response = await self._client.post(
-                delivery.url, content=delivery.payload, headers=headers
-            )
-            status = response.status_code
-            retry_after = response.headers.get("retry-after")
-            if not 200 <= status < 300:
-                error = f"HTTP {status}"
-        except httpx.TimeoutException:
-            error = f"timeout after {self._timeout:g} s"
-        except httpx.HTTPError as failure:
-            error = f"{type(failure).__name__}: {failure}"[:300]
+        error = await self._refusal(delivery)
+        if error is None:
+            headers = {
+                **delivery.headers,
+                "Content-Type": "application/json",
+                "User-Agent": "spotcheck-webhooks/0.1",
+                SIGNATURE_HEADER: sign(delivery.payload, self._hmac_key(delivery.workspace_id)),
+                DELIVERY_HEADER: delivery.delivery_id,
+            }
+            try:
+                # httpx's timeout bounds each read; this bounds the whole attempt.
+                async with asyncio.timeout(self._timeout):
+                    response = await self._client.post(
+                        delivery.url, content=delivery.payload, headers=headers
+                    )
+                status = response.status_code
+                retry_after = response.headers.get("retry-after")
+                if not 200 <= status < 300:
+                    error = f"HTTP {status}"
+            except (TimeoutError, httpx.TimeoutException):
+                error = f"timeout after {self._timeout:g} s"
+            except Exception as failure:  # any failure is this attempt's, never the loop's
+                detail = str(failure).replace(delivery.url, mask_url(delivery.url))
+                error = f"{type(failure).__name__}: {detail}"[:300]
         latency_ms = (time.perf_counter() - started) * 1000
         retry_at = None
-        if error is not None:
+        # A URL or header the rules refuse will not get better by waiting: given up now.
+        refused = error is not None and error.startswith("not sent: ") and not self._loopback_only
+        if error is not None and not refused:
             delay = retry_delay(delivery.attempts + 1, self._delays, status, retry_after)
             retry_at = None if delay is None else time.time() + delay
-        outcome = self.outbox.record_attempt(delivery, status, latency_ms, error, retry_at)
+        outcome = self.outbox.record_attempt(
+            delivery, self._owner, status, latency_ms, error, retry_at
+        )
+        self._report(delivery, status, outcome, error, latency_ms)
+        return outcome
+
+    def _report(
+        self,
+        delivery: Delivery,
+        status: int | None,
+        outcome: str,
+        error: str | None,
+        latency_ms: float,
+    ) -> None:
         if self._audit is not None:
             self._audit.write(
                 "webhook_delivery",
                 {
                     "delivery_id": delivery.delivery_id,
                     "subscription_id": delivery.subscription_id,
-                    "url": delivery.url,
+                    "url": mask_url(delivery.url),
                     "status": status,
                     "outcome": outcome,
                     "error": error,
@@ -137,9 +228,10 @@ class WebhookDispatcher:
             )
         log = logger.info if outcome == "delivered" else logger.warning
         log(
-            "webhook %s to subscription %s: %s (%s)",
+            "webhook %s to subscription %s (%s): %s (%s)",
             delivery.delivery_id,
             delivery.subscription_id,
+            mask_url(delivery.url),
             outcome,
             error or status,
         )

@@ -23,7 +23,6 @@ from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.main import API as ConnexionAPI
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from connexion.spec import OpenAPISpecification
@@ -41,7 +40,7 @@ from mockserver.behaviours.generic import GenericState
 from mockserver.behaviours.oauth_token import TokenEndpoint, TokenRequests
 from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.context import request_context
-from mockserver.dispatch import Dispatcher
+from mockserver.dispatch import Dispatcher, NoRedirectRouting
 from mockserver.docs import LazyDocs
 from mockserver.edge import EdgeMiddleware
 from mockserver.errorbodies import ErrorStyle
@@ -219,9 +218,6 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
             settings.webhook_timeout,
             loopback_only=settings.webhook_delivery == "loopback",
             audit=audit,
-            lease=settings.webhook_lease,
-            concurrency=settings.webhook_concurrency,
-            allow_private=settings.webhook_allow_private,
         ),
         audit=audit,
         auth_failures=AuthFailureMonitor(settings.auth_alert_threshold, settings.auth_alert_window),
@@ -242,7 +238,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         middlewares=[
             ServerErrorMiddleware,
             ExceptionMiddleware,
-            RoutingMiddleware,
+            NoRedirectRouting,
             partial(SpotcheckSecurityMiddleware, authenticator=authenticator),
             *versioning,
             RequestValidationMiddleware,

@@ -1,14 +1,39 @@
-"""The innermost ASGI app: run the behaviour registered for the operation, or the generic one."""
+"""Connexion's routing without its redirects, and the innermost ASGI app: the behaviour
+registered for the operation, or the generic one."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from connexion.middleware.routing import RoutingMiddleware
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Mount, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.behaviours import Handler
 from mockserver.context import request_context
 from mockserver.errors import ApiProblem
 from mockserver.problems import send_problem
+
+
+class NoRedirectRouting(RoutingMiddleware):
+    """Connexion's RoutingMiddleware with Starlette's slash redirect switched off.
+
+    The vendor's 302 is the edge's, for documented paths only. Starlette's own 307 fired on
+    paths the edge had let through but its regexes do not take (`.` stops at a newline, `$`
+    matches before one), and told the client to re-send a POST to a URL nothing serves; such
+    a request now reaches the Dispatcher unrouted and gets a 404.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self.router.redirect_slashes = False
+
+    def add_api(self, *args: Any, **kwargs: Any) -> None:
+        super().add_api(*args, **kwargs)
+        for route in self.router.routes:
+            if isinstance(route, Mount) and isinstance(route.app, Router):
+                route.app.redirect_slashes = False
 
 
 class Dispatcher:

@@ -126,16 +126,18 @@ def _path_schemas(
     return schemas
 
 
+# What a URL converter takes; not int()/float(), which also take " 1", "1\n", "1_0", "nan".
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
 def _fits(schema: dict[str, Any], value: str) -> bool:
     kind = schema.get("type")
-    try:
-        if kind == "integer":
-            int(value)
-        elif kind == "number":
-            float(value)
-        elif kind == "boolean" and value not in ("true", "false"):
-            return False
-    except ValueError:
+    if kind == "integer" and not _INTEGER.fullmatch(value):
+        return False
+    if kind == "number" and not _NUMBER.fullmatch(value):
+        return False
+    if kind == "boolean" and value not in ("true", "false"):
         return False
     if "enum" in schema and value not in [str(item) for item in schema["enum"]]:
         return False

@@ -21,6 +21,7 @@ from mockserver.errors import SpotcheckError
 from mockserver.loopback import is_loopback_host
 from mockserver.profiles import API_KEY_VERSION, OAUTH2, PROFILE_NAMES, token_path
 from mockserver.settings import Settings
+from mockserver.webhooks.cli import add_webhooks_commands, run_webhooks
 
 if TYPE_CHECKING:
     from mockserver.spec import LoadedSchema
@@ -85,22 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "test", help="run the contract suite (pytest contract_tests ARGS...)", add_help=False
     )
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    webhooks = commands.add_parser("webhooks", help="webhook tools").add_subparsers(
-        dest="webhooks_command", required=True
-    )
-    listen = webhooks.add_parser("listen", help="a local receiver that verifies signatures")
-    listen.add_argument("--host", default="127.0.0.1")
-    listen.add_argument("--port", type=int, default=9000)
-    listen.add_argument("--hmac-key", dest="hmac_key", help="the workspace's base64 hmac_key")
-    listen.add_argument("--fail-status", dest="fail_status", type=int, default=503)
-    listen.add_argument(
-        "--fail-times",
-        dest="fail_times",
-        type=int,
-        default=0,
-        help="answer --fail-status to this many deliveries first",
-    )
-    listen.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    add_webhooks_commands(commands)
     derive = schema.add_parser("derive", help="write our prose-free schema from a vendor file")
     derive.add_argument("source")
     derive.add_argument("out")
@@ -115,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return serve(args)
         if args.command == "webhooks":
-            return listen(args)
+            return run_webhooks(args)
         if args.command == "test":
             return run_contract_tests(args.pytest_args)
         if args.schema_command == "lint":
@@ -258,14 +244,6 @@ def run_contract_tests(pytest_args: list[str]) -> int:
 
     suite = Path(__file__).resolve().parent.parent / "contract_tests"
     return int(pytest.main([str(suite), "-p", "no:cacheprovider", *pytest_args]))
-
-
-def listen(args: argparse.Namespace) -> int:
-    from mockserver.webhooks.listener import ListenerState, run_listener
-
-    state = ListenerState(args.hmac_key, args.fail_status, args.fail_times, args.delay)
-    run_listener(args.host, args.port, state)
-    return 0
 
 
 def lint(source: str, as_json: bool) -> int:

@@ -7,7 +7,6 @@ client's errors; these subclasses report them as 400 with field-level detail ins
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 from typing import Any
@@ -15,28 +14,36 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from connexion.datastructures import MediaTypeDict
-from connexion.json_schema import Draft4RequestValidator
-from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
+from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     FormDataValidator,
     JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
     MultiPartFormDataValidator,
     ParameterValidator,
+    TextResponseBodyValidator,
 )
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope
 
 from mockserver.errors import ApiProblem, FieldError
+from mockserver.jsonbody import loads_bounded
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _EMPTY = object()  # no body at all, as opposed to a JSON `null`
 
+# Our own copy of draft 4's checker: registering on the shared `Draft4Validator.FORMAT_CHECKER`
+# would change validation for every user of jsonschema in the process (Schemathesis, the
+# integrator's own tests). Every validator below is given this one instead.
+FORMAT_CHECKER = FormatChecker(formats=())
+FORMAT_CHECKER.checkers.update(Draft4Validator.FORMAT_CHECKER.checkers)
 
-@Draft4Validator.FORMAT_CHECKER.checks("date-time", raises=ValueError)
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
 def _is_datetime(value: object) -> bool:
-    # Registered on the shared draft-4 checker because Connexion's parameter validator uses
-    # it; without rfc3339-validator installed, jsonschema would accept any string.
+    # Without rfc3339-validator installed, jsonschema would accept any string.
     if not isinstance(value, str):
         return True
     if not _RFC3339.fullmatch(value):
@@ -45,21 +52,21 @@ def _is_datetime(value: object) -> bool:
     return True
 
 
-@Draft4Validator.FORMAT_CHECKER.checks("date", raises=ValueError)
+@FORMAT_CHECKER.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     if isinstance(value, str):
         date.fromisoformat(value) if len(value) == 10 else _fail("not a YYYY-MM-DD date")
     return True
 
 
-@Draft4Validator.FORMAT_CHECKER.checks("uuid", raises=ValueError)
+@FORMAT_CHECKER.checks("uuid", raises=ValueError)
 def _is_uuid(value: object) -> bool:
     if isinstance(value, str):
         UUID(value) if len(value) in (32, 36) else _fail("not a UUID")
     return True
 
 
-@Draft4Validator.FORMAT_CHECKER.checks("uri", raises=ValueError)
+@FORMAT_CHECKER.checks("uri", raises=ValueError)
 def _is_uri(value: object) -> bool:
     if isinstance(value, str):
         parts = urlsplit(value)
@@ -76,12 +83,20 @@ def _fail(message: str) -> None:
     raise ValueError(message)
 
 
-_MALFORMED = (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError, MultiPartException)
+_MALFORMED = (
+    ValueError,
+    UnicodeDecodeError,
+    KeyError,
+    TypeError,
+    IndexError,
+    MultiPartException,
+    RecursionError,
+)
 _MAX_FIELD_ERRORS = 20
 
 
 def _field_errors(schema: dict[str, Any], body: Any) -> list[FieldError]:
-    validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    validator = Draft4RequestValidator(schema, format_checker=FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(body), key=lambda error: list(map(str, error.path)))
     return [
         FieldError(".".join(str(part) for part in error.path) or "(body)", error.message[:300])
@@ -95,6 +110,11 @@ class _ClientSafe:
     _schema: dict[str, Any]
     _strict_validation: bool
     _required: bool
+
+    @property
+    def _validator(self) -> Draft4Validator:
+        # Connexion's own property would use the shared checker (see FORMAT_CHECKER).
+        return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         try:
@@ -127,11 +147,23 @@ class NamedParameterValidator(ParameterValidator):
     def validate_parameter(
         parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
     ) -> str | None:
-        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
-        if error is None or error.startswith("Missing"):
-            return error
-        reason = error.split("\n", 1)[0]
-        return f"{parameter_type} parameter '{param.get('name', param_name)}' is invalid: {reason}"
+        # Connexion's validate_parameter, with our FORMAT_CHECKER instead of the shared one.
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is None:
+            if param.get("required"):
+                return f"Missing {parameter_type} parameter '{param['name']}'"
+            return None
+        try:
+            Draft4Validator(param.get("schema", param), format_checker=FORMAT_CHECKER).validate(
+                value
+            )
+        except ValidationError as error:
+            reason = str(error).split("\n", 1)[0]
+            return (
+                f"{parameter_type} parameter '{param.get('name', param_name)}' is invalid: {reason}"
+            )
+        return None
 
 
 class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
@@ -141,7 +173,7 @@ class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
         if not raw.strip(b" \t\r\n"):
             return _EMPTY
         try:
-            return json.loads(raw.decode(self._encoding))
+            return loads_bounded(raw.decode(self._encoding))
         except ValueError as error:
             raise ApiProblem(400, f"The request body is not valid JSON: {error}") from None
 
@@ -154,6 +186,12 @@ class ClientSafeMultiPartValidator(_ClientSafe, MultiPartFormDataValidator):
     pass
 
 
+class PrivateFormatsResponseValidator(JSONResponseBodyValidator):
+    @property
+    def validator(self) -> Draft4Validator:
+        return Draft4ResponseValidator(self._schema, format_checker=FORMAT_CHECKER)
+
+
 VALIDATOR_MAP = {
     "parameter": NamedParameterValidator,
     "body": MediaTypeDict(
@@ -163,5 +201,10 @@ VALIDATOR_MAP = {
             "multipart/form-data": ClientSafeMultiPartValidator,
         }
     ),
-    "response": CONNEXION_VALIDATORS["response"],
+    "response": MediaTypeDict(
+        {
+            "*/*json": PrivateFormatsResponseValidator,
+            "text/plain": TextResponseBodyValidator,
+        }
+    ),
 }

@@ -1,5 +1,12 @@
 """A cache of loaded schemas: parsing and repairing the vendor's 914 KB file is most of the
-start-up time, and the result only changes when the file or the loader's code does."""
+start-up time, and the result only changes when one of its inputs does.
+
+The key covers every input of the build, so a stale entry is never served: the package
+version, the schema text, the build's variant (flags), every file the caller names (overlays,
+examples, links, our overlay file) and the source of every module the build runs - the whole
+`mockserver/spec` package plus the profile and error-body modules it reads from. Listing
+modules by name once let an edited error schema be served from an old entry.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +15,50 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger("spotcheck.cache")
 
-# The loader's own code is part of the key: a change to a repair invalidates old entries.
-_LOADER_FILES = (
-    "repair.py",
-    "overlays.py",
-    "auth_overlay.py",
-    "versions.py",
-    "loader.py",
-    "walk.py",
-)
+_SPEC_PACKAGE = Path(__file__).resolve().parent
+# Modules outside mockserver/spec whose code shapes the repaired document.
+_BUILD_MODULES = ("profiles.py", "errorbodies.py")
 
 
-def _code_fingerprint(extra: tuple[Path, ...]) -> bytes:
+def build_sources() -> list[Path]:
+    """Every source file whose code the schema build runs, in a stable order."""
+    package = _SPEC_PACKAGE.parent
+    return [
+        *sorted(_SPEC_PACKAGE.rglob("*.py")),
+        *(package / name for name in _BUILD_MODULES),
+    ]
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("spotcheck")
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown"
+
+
+def cache_key(text: str, variant: str, inputs: Iterable[Path]) -> str:
+    """The hash of everything the build of `text` depends on (see the module docstring)."""
     digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for path in (*(here / name for name in _LOADER_FILES), *extra):
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.digest()
+
+    def add(label: str, data: bytes) -> None:
+        # Length-prefixed, so two different inputs can never concatenate to the same bytes.
+        digest.update(f"{label}:{len(data)}:".encode())
+        digest.update(data)
+
+    add("version", _package_version().encode())
+    add("variant", variant.encode())
+    add("schema", text.encode("utf-8"))
+    for path in (*build_sources(), *inputs):
+        # A missing input is part of the key too: creating it later changes the key.
+        add(str(path), path.read_bytes() if path.is_file() else b"<missing>")
+    return digest.hexdigest()
 
 
 def cached(
@@ -41,13 +68,10 @@ def cached(
     inputs: tuple[Path, ...],
     build: Callable[[], Any],
 ) -> Any:
-    """`build()`, or its stored result for the same text, variant, inputs and loader code."""
+    """`build()`, or its stored result for the same text, variant, inputs and build code."""
     if not cache_dir:
         return build()
-    key = hashlib.sha256(
-        text.encode("utf-8") + variant.encode() + _code_fingerprint(inputs)
-    ).hexdigest()
-    path = Path(cache_dir) / f"schema-{key}.pickle"
+    path = Path(cache_dir) / f"schema-{cache_key(text, variant, inputs)}.pickle"
     try:
         with path.open("rb") as handle:
             return pickle.load(handle)

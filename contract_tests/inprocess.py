@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,6 +42,22 @@ def serve_in_thread(app: Any, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# What `spotcheck serve` reads to add a credential to the UAT workspace at start-up.
+CREDENTIAL_VARIABLES = ("SPOTCHECK_CLIENT_ID", "SPOTCHECK_CLIENT_SECRET")
+
+
+def with_environment_credential(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    """`settings` plus the credential SPOTCHECK_CLIENT_ID / SPOTCHECK_CLIENT_SECRET name.
+
+    The suite sends that credential when it is set, so the mock the suite starts must know it:
+    read through `Settings.build`, as `spotcheck serve` reads it (same parsing, same error
+    when only one of the two is set), and nothing else of the environment.
+    """
+    given = {name: environ[name] for name in CREDENTIAL_VARIABLES if name in environ}
+    credential = Settings.build(environ=given)
+    return settings.replace(client_id=credential.client_id, client_secret=credential.client_secret)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from contract_tests.auth import ProfileAuth
+from contract_tests.preflight import credential_refusal, install_seed, suite_seed
 from contract_tests.runner import RunOptions, RunResult, load_contract, run
 from mockserver.profiles import PROFILE_NAMES, fixture_credential
 
@@ -103,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Connexion warns about its own dependencies at import; not the suite's business.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:connexion.*")
     config.addinivalue_line("filterwarnings", "ignore:.*starlette.testclient.*")
+    install_seed(config)
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +118,7 @@ def contract_base_url(
         return
     import logging
 
-    from contract_tests.inprocess import running_mock
+    from contract_tests.inprocess import running_mock, with_environment_credential
     from mockserver.settings import Settings
 
     logging.getLogger("connexion.operations").setLevel(logging.ERROR)
@@ -134,7 +136,7 @@ def contract_base_url(
         webhook_retry_delays=(0.2, 0.5, 1.0),
         cache_dir=str(folder / "cache"),
     )
-    with running_mock(settings) as url:
+    with running_mock(with_environment_credential(settings, os.environ)) as url:
         yield url
 
 
@@ -167,13 +169,18 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
         workers=1 if remote else 2,
         webhook_public_url=config.getoption("--webhook-public-url"),
         webhook_listen_port=config.getoption("--webhook-listen-port"),
+        seed=suite_seed(config),
     )
 
 
 @pytest.fixture(scope="session")
 def contract_auth(contract_options: RunOptions) -> ProfileAuth:
     """The suite's credentials in its profile's form; an OAuth token is fetched once."""
-    return contract_options.auth(contract_options.contract())
+    auth = contract_options.auth(contract_options.contract())
+    refusal = credential_refusal(contract_options, auth)
+    if refusal:
+        pytest.exit(refusal, returncode=pytest.ExitCode.USAGE_ERROR)
+    return auth
 
 
 @pytest.fixture(scope="session")

@@ -99,6 +99,7 @@ class RunOptions:
     profile: str = SPOTDRAFT  # how the suite authenticates (mockserver.profiles)
     api_version: str | None = None  # X-Spot-Api-Version to pin (api-key-version profile)
     overlay_file: str | None = None  # our overlay for the schema (its versions)
+    seed: int | None = None  # Schemathesis' seed; None lets it draw one (not reproducible)
 
     def contract(self) -> LoadedSchema:
         """The contract as published (repaired so it loads), with the profile's security."""
@@ -125,6 +126,7 @@ class RunResult:
     report: Path
     output: str
     cleanup: Cleanup | None = None  # what a --allow-writes run on a real target removed
+    seed: int | None = None  # the seed the run was given
 
     def of(self, classification: str) -> list[Finding]:
         return [f for f in self.findings if f.classification == classification]
@@ -223,9 +225,13 @@ def run(options: RunOptions, auth: ProfileAuth | None = None) -> RunResult:
             cassettes[-1], loaded, options.base_url, auth.headers(), options.rate_limit
         )
         markdown += f"\n## Cleanup of the data this run created\n\n{cleanup.summary()}\n"
+    if options.seed is not None:
+        markdown += f"\nSeed: {options.seed} (reproduce with --hypothesis-seed={options.seed})\n"
     report.write_text(markdown, encoding="utf-8")
     (options.report_dir / "report.html").write_text(html_report(markdown), encoding="utf-8")
-    return RunResult(findings, tested, len(selected), mock, report, result.stdout, cleanup)
+    return RunResult(
+        findings, tested, len(selected), mock, report, result.stdout, cleanup, options.seed
+    )
 
 
 def _without_links(operation: object) -> object:
@@ -308,4 +314,6 @@ def _command(
     command += ["--rate-limit", "auto"]
     if options.time_budget:
         command += ["--max-time", str(int(options.time_budget))]
+    if options.seed is not None:
+        command += ["--seed", str(options.seed)]
     return command

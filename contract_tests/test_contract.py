@@ -36,7 +36,8 @@ def test_every_operation_keeps_the_contract(contract_run: RunResult) -> None:
     assert contract_run.tested, "Schemathesis tested no operation"
     assert not contract_run.broken, (
         f"the server broke the contract ({len(contract_run.broken)} finding(s), "
-        f"report: {contract_run.report}):\n\n{_listing(contract_run.broken)}"
+        f"seed {contract_run.seed}, report: {contract_run.report}):\n\n"
+        f"{_listing(contract_run.broken)}"
     )
 
 

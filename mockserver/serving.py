@@ -1,0 +1,193 @@
+"""`spotcheck serve`: bind, check the store, print the banner, run uvicorn (or N workers).
+
+Every mistake a user can make at start-up (a port in use or privileged, a `--db` that cannot
+be opened) becomes a `SpotcheckError` with one line that says what to do.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import sqlite3
+from typing import TYPE_CHECKING
+
+from mockserver.errors import SpotcheckError
+from mockserver.loopback import is_loopback_host
+from mockserver.profiles import API_KEY_VERSION, OAUTH2, token_path
+from mockserver.settings import Settings
+
+if TYPE_CHECKING:
+    from mockserver.spec import LoadedSchema
+
+logger = logging.getLogger("spotcheck")
+
+
+def serve(settings: Settings, log_level: str = "warning") -> int:
+    """Run the mock until Ctrl-C or SIGTERM; 0 on a clean stop."""
+    from mockserver.app import create_app
+    from mockserver.fixtures import ensure_fixtures
+    from mockserver.spec import load_schema
+    from mockserver.store import Store
+
+    if not is_loopback_host(settings.host) and not settings.admin_token:
+        raise SpotcheckError(
+            "binding beyond loopback needs SPOTCHECK_ADMIN_TOKEN to guard /__admin/"
+        )
+    check_db(settings.db)
+    sock = bind(settings.host, settings.port)
+    port = sock.getsockname()[1]
+    if settings.workers == 1:
+        app = create_app(settings)
+        print(banner(settings, port, app.runtime.schema), flush=True)
+        _run_uvicorn(app, sock, log_level)
+        return 0
+    # Load fixtures once, before the workers start, so they do not race to do it.
+    store = Store(settings.db)
+    ensure_fixtures(store, settings)
+    store.close()
+    # Loaded once here too: the workers then find the repaired schema in the cache.
+    schema = load_schema(
+        settings.spec,
+        settings.overlays,
+        settings.cache_dir,
+        profile=settings.profile,
+        overlay_file=settings.overlay_file,
+    )
+    print(
+        banner(settings, port, schema) + f"\n  workers: {settings.workers} sharing {settings.db}",
+        flush=True,
+    )
+    return _run_workers(settings, sock, log_level)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, or one line on what to change."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise SpotcheckError(
+                f"port {port} on {host} is in use: stop what holds it, or give --port "
+                "(0 picks a free one)"
+            ) from None
+        if error.errno == errno.EACCES:
+            raise SpotcheckError(
+                f"port {port} needs privileges this user lacks: give --port 1024 or above"
+            ) from None
+        if error.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(
+            error, socket.gaierror
+        ):
+            raise SpotcheckError(
+                f"cannot bind {host}: not an address of this machine (try --host 127.0.0.1)"
+            ) from None
+        raise SpotcheckError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    sock.listen(2048)
+    return sock
+
+
+def check_db(db: str) -> None:
+    """Open `--db` once, so that a wrong path fails here in one line, not as a traceback."""
+    if db == ":memory:":
+        return
+    hint = "give a writable SQLite file path, or --db :memory:"
+    try:
+        connection = sqlite3.connect(db, timeout=5)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()
+            connection.execute("BEGIN IMMEDIATE")  # refuses a read-only file or folder
+            connection.rollback()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        reason = str(error)
+        if "not a database" in reason:
+            reason = "the file is not a SQLite database"
+        elif "unable to open" in reason:
+            reason = "cannot open it (missing folder or no permission)"
+        elif "readonly" in reason or "read-only" in reason:
+            reason = "it is read-only"
+        raise SpotcheckError(f"--db {db}: {reason}: {hint}") from None
+
+
+def _run_uvicorn(app: object, sock: socket.socket, log_level: str) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on")  # type: ignore[arg-type]
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _worker_main(settings: Settings, sock: socket.socket, log_level: str) -> None:
+    from mockserver.app import create_app
+
+    logging.getLogger("connexion.operations").setLevel(logging.ERROR)
+    _run_uvicorn(create_app(settings), sock, log_level)
+
+
+def _run_workers(settings: Settings, sock: socket.socket, log_level: str) -> int:
+    """N processes accept on one inherited socket; each has its own app on the shared file."""
+    import multiprocessing
+    import signal
+
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_worker_main, args=(settings, sock, log_level), daemon=True)
+        for _ in range(settings.workers)
+    ]
+    for worker in workers:
+        worker.start()
+
+    def stop(_signum: int, _frame: object) -> None:
+        for worker in workers:
+            worker.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for worker in workers:
+        worker.join()
+    return 0
+
+
+def banner(settings: Settings, port: int, schema: LoadedSchema) -> str:
+    url = f"http://{settings.host}:{port}"
+    return "\n".join(
+        [
+            f"spotcheck mock ({settings.env}) serving {url}",
+            f"  schema: {settings.spec}  auth profile: {schema.profile}",
+            f"  {_credential_hint(settings, url, schema)}",
+            f"  admin: {url}/__admin/health   docs: {url}/ui/",
+        ]
+    )
+
+
+def _credential_hint(settings: Settings, url: str, schema: LoadedSchema) -> str:
+    """How to call the mock, in its auth profile, with a credential it knows."""
+    from mockserver.fixtures import read_fixtures
+
+    if settings.client_id:
+        # Given through the environment: name it, never echo the secret.
+        return f"credential: client id {settings.client_id} (secret from SPOTCHECK_CLIENT_SECRET)"
+    workspace = next(
+        w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env
+    )
+    credentials = workspace["credentials"]
+    if schema.profile == API_KEY_VERSION:
+        key = next((c for c in credentials if c["client_id"].startswith("acct_")), credentials[0])
+        return (
+            f"fixture API key: X-Spot-Api-Key: {key['client_id']}  "
+            f"X-Spot-Api-Secret: {key['client_secret']}"
+        )
+    client = credentials[0]
+    if schema.profile == OAUTH2:
+        return (
+            f"fixture client: POST {url}{token_path(schema.document)} grant_type="
+            f"client_credentials client_id={client['client_id']} "
+            f"client_secret={client['client_secret']}"
+        )
+    return (
+        f"fixture credential: client-id: {client['client_id']}  "
+        f"client-secret: {client['client_secret']}"
+    )

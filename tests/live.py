@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -20,10 +20,15 @@ _URL = re.compile(r"serving (http://127\.0\.0\.1:\d+)")
 
 @contextmanager
 def running_server(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 30.0
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 30.0,
+    program: Sequence[str] = (sys.executable, "-m", "mockserver.cli"),
+    cwd: Path | None = None,
 ) -> Iterator[tuple[str, list[str]]]:
-    """Yield (base URL, banner lines) of a server started with `spotcheck serve --port 0 ARGS`."""
-    command = [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0", *args]
+    """Yield (base URL, banner lines) of a server started with `spotcheck serve --port 0 ARGS`
+    (`program` is how `spotcheck` is called: an installed copy's own command, say)."""
+    command = [*program, "serve", "--port", "0", *args]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -31,7 +36,7 @@ def running_server(
         text=True,
         # nothing a test server sends may leave this machine
         env={**os.environ, "SPOTCHECK_WEBHOOK_DELIVERY": "loopback", **(env or {})},
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=cwd or Path(__file__).resolve().parent.parent,
     )
     banner: list[str] = []
     try:

@@ -31,7 +31,7 @@ def _snippet(name: str) -> str:
 def test_readme_opens_with_the_two_commands():
     lines = README.read_text(encoding="utf-8").splitlines()
     block = lines[lines.index("```sh") + 1 : lines.index("```sh") + 3]
-    assert block == ["pip install -e . && spotcheck serve", "pip install tox && tox"]
+    assert block == ["pip install . && spotcheck serve", "pip install tox && tox"]
 
 
 def test_verification_snippet_accepts_real_deliveries_and_rejects_tampering(settings, our_schema):

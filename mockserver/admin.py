@@ -17,7 +17,8 @@ from starlette.routing import Route, Router
 from mockserver.behaviours.contracts import Actor
 from mockserver.errors import ApiProblem
 from mockserver.files import verify_link
-from mockserver.problems import encode_problem
+from mockserver.jsonbody import loads_bounded
+from mockserver.problems import as_problem, encode_for
 from mockserver.tokens import issue_token
 
 if TYPE_CHECKING:
@@ -25,9 +26,13 @@ if TYPE_CHECKING:
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
+# A token for a test lives minutes to days; 10**30 seconds overflows the clock of any client.
+MAX_TOKEN_TTL = 30 * 24 * 3600
 
-def problem_response(problem: ApiProblem) -> Response:
-    body, headers = encode_problem(problem)
+
+def problem_response(request: Request, problem: ApiProblem) -> Response:
+    """`problem` in the profile's error body, with the request's id."""
+    body, headers = encode_for(request.scope, problem)
     return Response(
         body, status_code=problem.status, headers={k.decode(): v.decode() for k, v in headers}
     )
@@ -38,11 +43,14 @@ def _guarded(runtime: Runtime, endpoint: Endpoint) -> Endpoint:
         token = runtime.settings.admin_token
         given = request.headers.get("x-spotcheck-admin-token", "")
         if token and not hmac.compare_digest(token.encode(), given.encode()):
-            return problem_response(ApiProblem(401, "The admin token is missing or wrong."))
+            return problem_response(
+                request, ApiProblem(401, "The admin token is missing or wrong.")
+            )
         try:
             return await endpoint(request)
-        except ApiProblem as problem:
-            return problem_response(problem)
+        except Exception as error:  # every failure answers in the error body
+            # ApiProblems as they are; a full disk as 503; anything else a logged 500.
+            return problem_response(request, as_problem(error))
 
     return guarded
 
@@ -52,11 +60,9 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        import json
-
-        body = json.loads(raw)
-    except ValueError:
-        raise ApiProblem(400, "The admin request body is not valid JSON.") from None
+        body = loads_bounded(raw)
+    except ValueError as error:
+        raise ApiProblem(400, f"The admin request body is not valid JSON: {error}") from None
     if not isinstance(body, dict):
         raise ApiProblem(400, "The admin request body must be a JSON object.")
     return body
@@ -80,7 +86,8 @@ def admin_app(runtime: Runtime) -> Router:
 
     async def requests(request: Request) -> Response:
         limit = request.query_params.get("limit")
-        if limit is not None and not limit.isdigit():
+        # isdigit() alone accepts "²", which int() refuses
+        if limit is not None and not (limit.isascii() and limit.isdigit() and len(limit) < 19):
             raise ApiProblem(400, "limit must be a non-negative integer.")
         return JSONResponse(runtime.journal.entries(int(limit) if limit else None))
 
@@ -90,6 +97,8 @@ def admin_app(runtime: Runtime) -> Router:
         ttl = body.get("ttl_seconds", 3600)
         if not isinstance(email, str) or not isinstance(ttl, int) or isinstance(ttl, bool):
             raise ApiProblem(400, 'Send {"user_email": str, "ttl_seconds": int}.')
+        if not 1 <= ttl <= MAX_TOKEN_TTL:
+            raise ApiProblem(400, f"ttl_seconds must be between 1 and {MAX_TOKEN_TTL}.")
         user = runtime.store.query_one(
             "SELECT id FROM users WHERE workspace_id = ? AND email = ?",
             (runtime.workspace.id, email),
@@ -136,7 +145,7 @@ def admin_app(runtime: Runtime) -> Router:
             )
             contract = runtime.contracts.get(runtime.workspace.id, composite_id)
         except ApiProblem as problem:
-            return problem_response(problem)
+            return problem_response(request, problem)
         name = contract.get("file_name") or f"{composite_id}.pdf"
         return Response(
             runtime.contracts.file_bytes(contract),
@@ -152,7 +161,9 @@ def admin_app(runtime: Runtime) -> Router:
 
     async def redeliver(request: Request) -> Response:
         outbox_id = request.path_params["delivery"]
-        if not outbox_id.isdigit() or not runtime.webhooks.outbox.redeliver(int(outbox_id)):
+        # ASCII digits only ("²" passes isdigit) and within SQLite's 64-bit integers
+        known = outbox_id.isascii() and outbox_id.isdigit() and len(outbox_id) <= 18
+        if not known or not runtime.webhooks.outbox.redeliver(int(outbox_id)):
             raise ApiProblem(404, f"No finished delivery {outbox_id} to send again.")
         return JSONResponse({"status": "pending"})
 

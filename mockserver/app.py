@@ -2,7 +2,8 @@
 
 Request flow (outermost first)::
 
-    JournalMiddleware -> EdgeMiddleware (admin, 302/404/405) -> RateLimitMiddleware
+    JournalMiddleware -> BodyLimitMiddleware (413, chunked bodies)
+    -> EdgeMiddleware (admin, 302/404/405) -> RateLimitMiddleware
     -> Connexion: ServerError, Exception (vendor error bodies), Routing,
        SpotcheckSecurity, RequestValidation, ResponseValidation, Lifespan, Context
     -> Dispatcher (behaviour for the operation, or its documented answer)
@@ -39,6 +40,7 @@ from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
 from mockserver.behaviours.oauth_token import TokenEndpoint, TokenRequests
 from mockserver.behaviours.webhook_routes import WebhookRoutes
+from mockserver.bodylimit import BodyLimitMiddleware
 from mockserver.context import request_context
 from mockserver.dispatch import Dispatcher, NoRedirectRouting
 from mockserver.docs import LazyDocs
@@ -261,6 +263,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
     connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
     asgi: ASGIApp = RateLimitMiddleware(connexion, settings.rate_limit)
     asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime), LazyDocs(schema.document))
+    asgi = BodyLimitMiddleware(asgi, settings.max_body_bytes)
     if schema.versions is not None:
         asgi = VersionHeaderMiddleware(asgi)
     asgi = JournalMiddleware(asgi, runtime.journal)

@@ -12,6 +12,7 @@ import binascii
 import hmac
 import ipaddress
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from mockserver.tokens import verify_token
 NOT_PROVIDED = "Authentication credentials were not provided."
 _READ_METHODS = frozenset({"get", "head", "options"})
 INVALID_CREDENTIALS = "Invalid client credentials for this environment."
+BEARER_LABEL = "(bearer token)"  # how a failed bearer call is counted: never the token
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,19 @@ class Authenticator:
         self._current_workspace = workspace
         self._kinds = kinds
         self._monitor = monitor
+        # keys the fingerprints of unknown client ids, so a shown one cannot be brute-forced
+        self._fingerprint_key = secrets.token_bytes(16)
         header_of = {kind: kinds.headers.get(name) for name, kind in kinds.kinds.items()}
         self._id_header = header_of.get("client_id") or "client-id"
         self._secret_header = header_of.get("client_secret") or "client-secret"
+
+    @property
+    def credential_headers(self) -> frozenset[str]:
+        """The lower-case names of every header that carries a credential or says whom a
+        request acts as: each may be sent once (which of two would win is not for us to say)."""
+        schemes = {header for header in self._kinds.headers.values() if header != "origin"}
+        fixed = {"authorization", "user-email", "x-sd-auth-type"}
+        return frozenset({*schemes, *fixed, self._id_header, self._secret_header})
 
     @property
     def _workspace(self) -> Workspace:
@@ -114,7 +126,7 @@ class Authenticator:
         except ApiProblem as problem:
             presented = headers.get(self._id_header, "")
             if not presented and headers.get("authorization", "").lower().startswith("bearer"):
-                presented = "(bearer token)"
+                presented = BEARER_LABEL
             self._count_failure(problem, presented, source)
             raise
         if (
@@ -137,7 +149,17 @@ class Authenticator:
 
     def _count_failure(self, problem: ApiProblem, credential_id: str, source: str) -> None:
         if problem.status == 401 and self._monitor is not None:
-            self._monitor.record(credential_id, source)
+            self._monitor.record(self._shown_id(credential_id), source)
+
+    def _shown_id(self, presented: str) -> str:
+        """A presented client id as logs and metrics may show it: a known id as it is; any
+        other value - it may be a secret pasted into the id header - as a keyed fingerprint."""
+        if not presented or presented == BEARER_LABEL:
+            return presented
+        if self._store.query_one("SELECT 1 FROM credentials WHERE client_id = ?", (presented,)):
+            return presented
+        digest = hmac.new(self._fingerprint_key, presented.encode("utf-8", "replace"), "sha256")
+        return f"unknown:{digest.hexdigest()[:12]}"
 
     def _identify(
         self, operation: Operation, headers: dict[str, str], source: str

@@ -52,6 +52,7 @@ _DEFAULT_CODES = {
     415: "unsupported_media_type",
     429: "throttled",
     500: "server_error",
+    503: "unavailable",
 }
 
 

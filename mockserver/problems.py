@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -39,8 +40,25 @@ def as_problem(error: Exception) -> ApiProblem:
         return ApiProblem(status, detail, _CONNEXION_CODES.get(str(error.title), ""))
     if isinstance(error, HTTPException):
         return ApiProblem(error.status_code, str(error.detail), headers=dict(error.headers or {}))
+    if isinstance(error, sqlite3.OperationalError) and _storage_full(error):
+        # The store refused a write (disk full, read-only file): the transaction was rolled
+        # back, reads still work, and the client may try again later - not a bug of the mock.
+        logger.error("the store cannot write: %s", error)
+        return ApiProblem(
+            503,
+            "The mock server cannot store data right now (storage full); reads still work.",
+            headers={"Retry-After": "30"},
+        )
     logger.error("unhandled error in the mock", exc_info=error)
     return ApiProblem(500, "The mock server failed while handling this request.")
+
+
+_STORAGE_FAILURES = ("database or disk is full", "readonly database", "disk i/o error")
+
+
+def _storage_full(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return any(failure in message for failure in _STORAGE_FAILURES)
 
 
 def encode_problem(

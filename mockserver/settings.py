@@ -64,6 +64,7 @@ class Settings:
     profile: str | None = None
     token_ttl: int = 3600  # seconds an OAuth client-credentials token lives
     token_rate_limit: float = 10.0  # tokens per minute per client (0 = off)
+    max_body_bytes: int = 10 * 1024 * 1024  # larger request bodies are refused with 413
 
     def __post_init__(self) -> None:
         if self.env not in ("uat", "production"):
@@ -94,6 +95,8 @@ class Settings:
             raise SettingsError("token rate limit must be >= 0 (0 switches it off)")
         if self.journal_size < 1:
             raise SettingsError("journal size must be at least 1")
+        if self.max_body_bytes < 1:
+            raise SettingsError("max body bytes must be at least 1")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -161,6 +164,7 @@ _ENV_PARSERS: dict[str, Any] = {
     "overlay_file": str,
     "token_ttl": int,
     "token_rate_limit": float,
+    "max_body_bytes": int,
 }
 _FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}
 

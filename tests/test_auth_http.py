@@ -8,6 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.tokens import issue_token
 from tests.conftest import PRODUCTION, UAT
 
 CONTRACT_TYPES = "/api/v2.1/public/contract_types/"  # client headers OR bearer
@@ -83,9 +84,12 @@ def test_bearer_token_needs_the_auth_type_header_on_dual_routes(client):
     assert ok.status_code == 200
 
 
-def test_expired_forged_and_inactive_tokens_are_refused(client):
+def test_expired_forged_and_inactive_tokens_are_refused(app, client):
     auth_type = {"X-SD-Auth-Type": "oauth-jwt"}
-    expired = _token(client, "legal@acme.test", ttl=-10)
+    # /__admin/tokens takes only a positive TTL: an already expired token is minted directly
+    workspace = app.runtime.workspace
+    user = app.runtime.store.query_one("SELECT id FROM users WHERE email = 'legal@acme.test'")
+    expired = issue_token(workspace.jwt_secret, user["id"], workspace.id, ttl_seconds=-10)
     response = client.get(
         CONTRACT_TYPES, headers={"Authorization": f"Bearer {expired}", **auth_type}
     )

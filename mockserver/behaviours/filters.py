@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.errors import ApiProblem
@@ -47,7 +47,10 @@ def _comparable(left: Any, right: str) -> tuple[Any, Any]:
 
 
 def _when(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    # A name like "2025-06-01" has no zone: read it as UTC, or comparing it with an aware
+    # filter value raises TypeError.
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _matches(value: Any, op: str, wanted: str) -> bool:

@@ -32,6 +32,7 @@ from contract_tests.findings import (
     markdown_report,
     write_json,
 )
+from contract_tests.masking import mask_report_dir
 from mockserver.errors import SpotcheckError
 from mockserver.profiles import SPOTDRAFT, token_path
 from mockserver.settings import DEFAULT_SPEC
@@ -207,6 +208,8 @@ def run(options: RunOptions, auth: ProfileAuth | None = None) -> RunResult:
         result = subprocess.run(
             command, capture_output=True, text=True, env=environment, timeout=3600
         )
+    # Schemathesis masks headers only: bodies (an hmac_key, tokens) are masked before any use.
+    mask_report_dir(options.report_dir)
     ndjson = sorted(options.report_dir.glob("ndjson-*.ndjson"))
     if not ndjson:
         raise SpotcheckError(

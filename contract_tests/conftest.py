@@ -7,6 +7,7 @@ from contract_tests.plugin import (
     contract_run,
     pytest_addoption,
     pytest_configure,
+    pytest_terminal_summary,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "contract_run",
     "pytest_addoption",
     "pytest_configure",
+    "pytest_terminal_summary",
 ]

@@ -105,6 +105,26 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:connexion.*")
     config.addinivalue_line("filterwarnings", "ignore:.*starlette.testclient.*")
     install_seed(config)
+    # The workflow tests' Hypothesis database goes with the reports, not into the cwd.
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(_report_dir(config) / "cache" / "hypothesis")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.stash.get(_RAN, False):
+        folder = _report_dir(config)
+        terminalreporter.write_line(
+            f"spotcheck: contract reports in {folder} (report.html, report.md, findings.json; "
+            "Schemathesis' JUnit XML, VCR cassette and NDJSON events)"
+        )
+
+
+def _report_dir(config: pytest.Config) -> Path:
+    return Path(config.getoption("--report-dir")).resolve()
+
+
+_RAN = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +182,7 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
         max_examples=config.getoption("--max-examples"),
         time_budget=config.getoption("--time-budget"),
         strict_schema=config.getoption("--strict-schema"),
-        report_dir=Path(config.getoption("--report-dir")),
+        report_dir=_report_dir(config),
         client_id=os.environ.get("SPOTCHECK_CLIENT_ID", client_id),
         client_secret=os.environ.get("SPOTCHECK_CLIENT_SECRET", client_secret),
         user_email=os.environ.get("SPOTCHECK_USER_EMAIL"),
@@ -184,6 +204,24 @@ def contract_auth(contract_options: RunOptions) -> ProfileAuth:
 
 
 @pytest.fixture(scope="session")
-def contract_run(contract_options: RunOptions, contract_auth: ProfileAuth) -> RunResult:
+def contract_run(
+    request: pytest.FixtureRequest, contract_options: RunOptions, contract_auth: ProfileAuth
+) -> RunResult:
     """One Schemathesis run over every operation, shared by the suite's tests."""
-    return run(contract_options, contract_auth)
+    config = request.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def say(line: str) -> None:
+        # Shown as it happens, whatever pytest captures: the run takes minutes.
+        if reporter is None:
+            return
+        if capture is None:
+            reporter.write_line(f"spotcheck: {line}")
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"spotcheck: {line}")
+
+    say(f"contract run of {contract_options.base_url} started")
+    config.stash[_RAN] = True
+    return run(contract_options, contract_auth, say)

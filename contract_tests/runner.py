@@ -11,7 +11,6 @@ import functools
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -33,6 +32,7 @@ from contract_tests.findings import (
     write_json,
 )
 from contract_tests.masking import mask_report_dir
+from contract_tests.progress import NdjsonProgress, Say, run_with_progress
 from mockserver.errors import SpotcheckError
 from mockserver.profiles import SPOTDRAFT, token_path
 from mockserver.settings import DEFAULT_SPEC
@@ -165,8 +165,9 @@ def guard(options: RunOptions) -> bool:
     return is_mock(options.base_url)
 
 
-def run(options: RunOptions, auth: ProfileAuth | None = None) -> RunResult:
-    """One Schemathesis run; `auth` (shared with the suite's other tests) keeps its token."""
+def run(options: RunOptions, auth: ProfileAuth | None = None, say: Say | None = None) -> RunResult:
+    """One Schemathesis run; `auth` (shared with the suite's other tests) keeps its token;
+    `say` hears its progress (phase, operations done/total)."""
     mock = guard(options)
     loaded = options.contract()
     auth = auth or options.auth(loaded)
@@ -205,9 +206,12 @@ def run(options: RunOptions, auth: ProfileAuth | None = None) -> RunResult:
             "SPOTCHECK_CONTRACT_RATE": f"{options.rate_limit:g}",
             "SPOTCHECK_CONTRACT_PROFILE": options.profile,
         }
-        result = subprocess.run(
-            command, capture_output=True, text=True, env=environment, timeout=3600
-        )
+        # Schemathesis and Hypothesis keep their caches in the working directory: the
+        # report folder's, not the user's.
+        cache = options.report_dir.resolve() / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        progress = NdjsonProgress(options.report_dir, len(_keys(document)), say) if say else None
+        result = run_with_progress(command, environment, cache, progress, timeout=3600)
     # Schemathesis masks headers only: bodies (an hmac_key, tokens) are masked before any use.
     mask_report_dir(options.report_dir)
     ndjson = sorted(options.report_dir.glob("ndjson-*.ndjson"))
@@ -303,7 +307,7 @@ def _command(
         "--report",
         "junit,vcr,ndjson",
         "--report-dir",
-        str(options.report_dir),
+        str(options.report_dir.resolve()),
         # every request of the run carries its id, so its test data can be found afterwards
         "-H",
         f"X-Spotcheck-Run: {run_id}",

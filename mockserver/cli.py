@@ -66,6 +66,12 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--audit-log", dest="audit_log", help="append the audit trail to this file")
     serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        dest="max_body_bytes",
+        help="larger request bodies are refused with 413 (default 10 MiB)",
+    )
+    serve.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
 

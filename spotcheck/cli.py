@@ -98,13 +98,13 @@ def run_suite(pytest_args: list[str]) -> int:
         raise SpotcheckError(
             f"spotcheck test needs {', '.join(missing)}: pip install 'spotcheck[test]'"
         )
-    import pytest
-
     import contract_tests
 
     suite = contract_tests.__path__[0]
-    # No cache folder in the caller's directory; reports and caches go under --report-dir.
-    return int(pytest.main([suite, "-p", "no:cacheprovider", *pytest_args]))
+    # A fresh interpreter: pytest must import its plugins (anyio's, ...) before anything of
+    # ours does. No cache folder in the caller's directory; caches go under --report-dir.
+    command = [sys.executable, "-m", "pytest", suite, "-p", "no:cacheprovider", *pytest_args]
+    return subprocess.run(command, check=False).returncode
 
 
 def run_load(any_schema: bool, print_path: bool, locust_args: list[str]) -> int:

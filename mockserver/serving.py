@@ -6,6 +6,7 @@ be opened) becomes a `SpotcheckError` with one line that says what to do.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import socket
@@ -117,7 +118,10 @@ def _run_uvicorn(app: object, sock: socket.socket, log_level: str) -> None:
     import uvicorn
 
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on")  # type: ignore[arg-type]
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn shuts down gracefully, then re-raises the signal: Ctrl-C is how one stops a
+    # server, not an error.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def _worker_main(settings: Settings, sock: socket.socket, log_level: str) -> None:

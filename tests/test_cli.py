@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -81,3 +83,79 @@ def test_unloadable_schema_is_a_clear_error(tmp_path):
     )
     assert result.returncode == 2
     assert "schema file not found" in result.stderr
+
+
+def _spotcheck(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "spotcheck", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def _one_line(result: subprocess.CompletedProcess[str], *says: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert all(part in lines[0] for part in says), lines[0]
+
+
+def test_a_port_in_use_is_one_line():
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = str(holder.getsockname()[1])
+        _one_line(_spotcheck("serve", "--port", port), f"port {port}", "in use", "--port")
+
+
+def test_an_unusable_db_is_one_line(tmp_path):
+    _one_line(_spotcheck("serve", "--db", str(tmp_path / "no" / "m.db")), "--db", "missing folder")
+    (tmp_path / "text.db").write_text("not sqlite at all, but long enough to have a header")
+    _one_line(_spotcheck("serve", "--db", str(tmp_path / "text.db")), "not a SQLite database")
+    if os.geteuid() != 0:  # root writes into a read-only folder anyway
+        readonly = tmp_path / "ro"
+        readonly.mkdir()
+        readonly.chmod(0o500)
+        _one_line(_spotcheck("serve", "--db", str(readonly / "m.db")), "--db")
+
+
+def test_swagger_2_is_named_as_unsupported(tmp_path):
+    spec = tmp_path / "swagger.yaml"
+    spec.write_text("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
+    _one_line(_spotcheck("schema", "lint", str(spec)), "Swagger 2.0", "not supported")
+    _one_line(_spotcheck("serve", "--spec", str(spec), "--port", "0"), "not supported")
+
+
+def test_version_and_python_m():
+    result = _spotcheck("--version")
+    assert result.returncode == 0 and result.stdout.startswith("spotcheck ")
+
+
+def test_test_help_lists_the_suite_options():
+    result = _spotcheck("test", "--help")
+    assert result.returncode == 0
+    for option in ("--base-url", "--max-examples", "--rate-limit", "--report-dir", "--schema"):
+        assert option in result.stdout
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path):
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spotcheck", "serve", "--port", "0", "--db", str(tmp_path / "m.db")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().split("serving ")[1].strip()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # Ctrl-C once it serves, as a user would
+        try:
+            if httpx.get(f"{url}/__admin/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "Traceback" not in err

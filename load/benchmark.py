@@ -7,7 +7,8 @@ HTTP/1.1 keep-alive, so the client costs little) drives each in turn with the sa
 authenticated read (GET contract types) and write (POST a contract from a template). The mock
 runs single-process and with --workers 2, rate limit off. Also measured: start-up time to the
 first healthy answer (our schema and, if given, the vendor's 914 KB file) and the peak RSS
-of a single mock process. Prints one table with the mock/bare ratios.
+of a single mock process, and webhook delivery (load/webhooks_bench.py). Prints one table
+with the mock/bare ratios.
 No Locust import here: this file must not monkey-patch the standard library.
 """
 
@@ -276,6 +277,10 @@ def main() -> int:
         extra["start-up, vendor schema, warm (s, median of 3)"] = (
             f"{statistics.median(times[1:]):.2f}"
         )
+    # Webhooks: commit -> delivered latency and deliveries/s beside a 2 s receiver.
+    from load.webhooks_bench import run as webhook_figures
+
+    extra.update(webhook_figures())
 
     cores = os.cpu_count()
     print(

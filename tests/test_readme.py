@@ -71,6 +71,7 @@ def test_listen_command_verifies_signatures():
             key,
             "--fail-times",
             "1",
+            "--json",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -57,7 +57,7 @@ class WebhookDispatcher:
         delays: Sequence[float],
         timeout: float,
         loopback_only: bool = False,
-        poll_interval: float = 0.05,
+        poll_interval: float = 0.025,  # bounds commit -> first attempt latency
         audit: AuditLog | None = None,
         lease: float = 10.0,
         concurrency: int = 64,
@@ -130,11 +130,12 @@ class WebhookDispatcher:
         """Send one subscription's due deliveries in order until it has none."""
         try:
             while batch := self.outbox.claim(queue, self._owner, self._lease, _BATCH):
+                key = self._hmac_key(queue[0])  # read once a batch: one query fewer a send
                 for index, delivery in enumerate(batch):
                     if not self.outbox.holds(delivery.id, self._owner):
                         continue  # cancelled while earlier rows of the batch were sent
                     async with self._slots:
-                        outcome = await self._deliver(delivery)
+                        outcome = await self._deliver(delivery, key)
                     if outcome != "delivered":
                         # The rows behind a failed one wait for its retry: order is kept.
                         rest = [d.id for d in batch[index + 1 :]]
@@ -163,7 +164,7 @@ class WebhookDispatcher:
         problem = await resolved_problem(delivery.url, self._allow_private)
         return f"not sent: {problem}" if problem else None
 
-    async def _deliver(self, delivery: Delivery) -> str:
+    async def _deliver(self, delivery: Delivery, hmac_key: str) -> str:
         assert self._client is not None
         started = time.perf_counter()
         status: int | None = None
@@ -174,7 +175,7 @@ class WebhookDispatcher:
                 **delivery.headers,
                 "Content-Type": "application/json",
                 "User-Agent": "spotcheck-webhooks/0.1",
-                SIGNATURE_HEADER: sign(delivery.payload, self._hmac_key(delivery.workspace_id)),
+                SIGNATURE_HEADER: sign(delivery.payload, hmac_key),
                 DELIVERY_HEADER: delivery.delivery_id,
             }
             try:

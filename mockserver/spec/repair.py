@@ -20,6 +20,7 @@ from connexion.spec import OpenAPISpecification, create_spec_validator
 from jsonschema.validators import extend
 
 from mockserver.errors import SchemaError
+from mockserver.spec.quirks import repair_quirks
 from mockserver.spec.walk import operations, resolve, visit_schemas
 
 _PATH_VARIABLE = re.compile(r"{([^{}]+)}")
@@ -54,6 +55,7 @@ def repair(document: dict[str, Any]) -> RepairResult:
     fixed = copy.deepcopy(document)
     defects: list[Defect] = []
     _serve_31_as_30(fixed, defects)
+    repair_quirks(fixed, defects)
     visit_schemas(fixed, lambda schema, pointer: _repair_schema(schema, pointer, defects))
     _repair_defaults(fixed, defects)
     _repair_operations(fixed, defects)

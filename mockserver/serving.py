@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from mockserver.errors import SpotcheckError
 from mockserver.loopback import is_loopback_host
-from mockserver.profiles import API_KEY_VERSION, OAUTH2, token_path
+from mockserver.profiles import profile
 from mockserver.settings import Settings
 
 if TYPE_CHECKING:
-    from mockserver.spec import LoadedSchema
+    from mockserver.spec.loaded import LoadedSchema
 
 logger = logging.getLogger("spotcheck")
 
@@ -28,7 +28,7 @@ def serve(settings: Settings, log_level: str = "warning") -> int:
     """Run the mock until Ctrl-C or SIGTERM; 0 on a clean stop."""
     from mockserver.app import create_app
     from mockserver.fixtures import ensure_fixtures
-    from mockserver.spec import load_schema
+    from mockserver.spec.load import load_schema
     from mockserver.store import Store
 
     if not is_loopback_host(settings.host) and not settings.admin_token:
@@ -59,7 +59,9 @@ def serve(settings: Settings, log_level: str = "warning") -> int:
         banner(settings, port, schema) + f"\n  workers: {settings.workers} sharing {settings.db}",
         flush=True,
     )
-    return _run_workers(settings, sock, log_level)
+    from mockserver.workers import run_workers
+
+    return run_workers(settings, sock, log_level)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -124,37 +126,6 @@ def _run_uvicorn(app: object, sock: socket.socket, log_level: str) -> None:
         uvicorn.Server(config).run(sockets=[sock])
 
 
-def _worker_main(settings: Settings, sock: socket.socket, log_level: str) -> None:
-    from mockserver.app import create_app
-
-    logging.getLogger("connexion.operations").setLevel(logging.ERROR)
-    _run_uvicorn(create_app(settings), sock, log_level)
-
-
-def _run_workers(settings: Settings, sock: socket.socket, log_level: str) -> int:
-    """N processes accept on one inherited socket; each has its own app on the shared file."""
-    import multiprocessing
-    import signal
-
-    context = multiprocessing.get_context("fork")
-    workers = [
-        context.Process(target=_worker_main, args=(settings, sock, log_level), daemon=True)
-        for _ in range(settings.workers)
-    ]
-    for worker in workers:
-        worker.start()
-
-    def stop(_signum: int, _frame: object) -> None:
-        for worker in workers:
-            worker.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for worker in workers:
-        worker.join()
-    return 0
-
-
 def banner(settings: Settings, port: int, schema: LoadedSchema) -> str:
     url = f"http://{settings.host}:{port}"
     return "\n".join(
@@ -178,20 +149,4 @@ def _credential_hint(settings: Settings, url: str, schema: LoadedSchema) -> str:
         w for w in read_fixtures(settings.fixtures) if w["environment"] == settings.env
     )
     credentials = workspace["credentials"]
-    if schema.profile == API_KEY_VERSION:
-        key = next((c for c in credentials if c["client_id"].startswith("acct_")), credentials[0])
-        return (
-            f"fixture API key: X-Spot-Api-Key: {key['client_id']}  "
-            f"X-Spot-Api-Secret: {key['client_secret']}"
-        )
-    client = credentials[0]
-    if schema.profile == OAUTH2:
-        return (
-            f"fixture client: POST {url}{token_path(schema.document)} grant_type="
-            f"client_credentials client_id={client['client_id']} "
-            f"client_secret={client['client_secret']}"
-        )
-    return (
-        f"fixture credential: client-id: {client['client_id']}  "
-        f"client-secret: {client['client_secret']}"
-    )
+    return profile(schema.profile).credential_hint(url, credentials, schema.document)

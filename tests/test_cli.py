@@ -159,3 +159,16 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path):
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 0
     assert "Traceback" not in err
+
+
+def test_test_and_load_without_their_extras_say_what_to_install(monkeypatch, capsys):
+    from spotcheck import cli
+
+    monkeypatch.setattr(cli, "_missing", lambda modules: list(modules))
+    assert cli.main(["test", "--max-examples", "1"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "spotcheck: spotcheck test needs pytest, hypothesis, schemathesis: "
+        "pip install 'spotcheck[test]'"
+    )
+    assert cli.main(["load", "--headless"]) == 2
+    assert "pip install 'spotcheck[load]'" in capsys.readouterr().err

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mockserver.errors import SpotcheckError
+from mockserver.golive.cli import GOLIVE_COMMANDS, add_golive_commands, run_golive
 from mockserver.profiles import PROFILE_NAMES
 from mockserver.settings import Settings
 from mockserver.webhooks.cli import add_webhooks_commands, run_webhooks
@@ -89,6 +90,7 @@ def add_mock_commands(commands: argparse._SubParsersAction) -> None:
     derive.add_argument("source")
     derive.add_argument("out")
     add_webhooks_commands(commands)
+    add_golive_commands(commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,6 +131,8 @@ def run_mock_command(args: argparse.Namespace) -> int:
         return serve(Settings.build(vars(args), os.environ), args.log_level)
     if args.command == "webhooks":
         return run_webhooks(args)
+    if args.command in GOLIVE_COMMANDS:
+        return run_golive(args)
     if args.schema_command == "lint":
         return lint(args.source, args.json)
     return derive(args.source, args.out)

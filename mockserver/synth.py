@@ -5,8 +5,11 @@ Same schema in, same body out: a client's snapshot tests stay stable across runs
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
+
+import rstr
 
 from mockserver.spec.walk import resolve
 
@@ -33,6 +36,11 @@ class Synthesizer:
     def __init__(self, document: dict[str, Any], use_examples: bool = True) -> None:
         self._document = document
         self._use_examples = use_examples
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The document whose `$ref`s this synthesizer resolves."""
+        return self._document
 
     def without_examples(self) -> Synthesizer:
         """A synthesizer that ignores schema-level examples (some vendors' are invalid)."""
@@ -107,10 +115,11 @@ class Synthesizer:
 
     def _string(self, schema: dict[str, Any], depth: int) -> str:
         value = _FORMAT_VALUES.get(schema.get("format", ""), "string")
-        if "pattern" in schema and schema.get("format") not in _FORMAT_VALUES:
-            value = _from_pattern(schema["pattern"])
         minimum = schema.get("minLength", 0)
         maximum = schema.get("maxLength")
+        if "pattern" in schema and schema.get("format") not in _FORMAT_VALUES:
+            # padding or cutting would break the pattern: the generator honours the bounds
+            return _from_pattern(schema["pattern"], minimum, maximum)
         if len(value) < minimum:
             value = value + "x" * (minimum - len(value))
         if maximum is not None and len(value) > maximum:
@@ -151,15 +160,30 @@ def _infer_type(schema: dict[str, Any]) -> str:
     return "object"
 
 
-_PATTERN_CANDIDATES = ("T-1", "1", "string", "https://example.com/resource", "a", "A1")
+_PATTERN_CANDIDATES = (
+    *("T-1", "1", "string", "https://example.com/resource", "a", "A1", "USD"),
+    *("jane.doe@example.com", "2025-06-07", "+14155550100"),
+)
 
 
-def _from_pattern(pattern: str) -> str:
-    # Enough for the simple anchored patterns vendor schemas use (ids, digits, URL prefixes).
-    for candidate in _PATTERN_CANDIDATES:
+def _from_pattern(pattern: str, minimum: int = 0, maximum: int | None = None) -> str:
+    """A string `pattern` matches: a readable candidate when one fits, else one generated from
+    the pattern (rstr), seeded by the pattern so the same schema always gives the same value."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return "string"
+    fits = [c for c in _PATTERN_CANDIDATES if compiled.search(c)]
+    for candidate in fits:
+        if minimum <= len(candidate) <= (maximum if maximum is not None else len(candidate)):
+            return candidate
+    generator = rstr.Rstr(random.Random(pattern))
+    for _ in range(20):
         try:
-            if re.search(pattern, candidate):
-                return candidate
-        except re.error:
+            value = generator.xeger(pattern)
+        except (re.error, ValueError, IndexError, TypeError):
             break
-    return "string"
+        within = minimum <= len(value) <= (maximum if maximum is not None else len(value))
+        if within and compiled.search(value) and value.isprintable():
+            return value
+    return fits[0] if fits else "string"

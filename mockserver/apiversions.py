@@ -10,7 +10,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.context import header_map, request_context
-from mockserver.spec.versions import GRAPHQL_KEY, VERSION_HEADER, Rename, VersionPlan, renamed
+from mockserver.spec.versions import Rename, VersionPlan, renamed
 
 
 class ApiVersionMiddleware:
@@ -20,20 +20,25 @@ class ApiVersionMiddleware:
     then sees the request in the latest shape.
     """
 
-    def __init__(self, app: ASGIApp, plan: VersionPlan) -> None:
+    def __init__(
+        self, app: ASGIApp, plan: VersionPlan, self_judged: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.plan = plan
+        self._header = plan.header.lower()
+        # operations that answer each version in their own shape (a GraphQL endpoint)
+        self._self_judged = self_judged
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         context = request_context(scope)
         if scope["type"] != "http" or context.operation is None:
             await self.app(scope, receive, send)
             return
-        pinned = self.plan.pinned(header_map(scope).get(VERSION_HEADER))
+        pinned = self.plan.pinned(header_map(scope).get(self._header))
         context.api_version = pinned
         operation = context.operation
-        graphql = GRAPHQL_KEY in operation.definition  # it shapes its own answers
-        renames = () if graphql else self.plan.renames_for(pinned, operation.path)
+        own_shape = operation.key in self._self_judged
+        renames = () if own_shape else self.plan.renames_for(pinned, operation.path)
 
         if not renames:
             await self.app(scope, receive, send)
@@ -46,8 +51,9 @@ class ApiVersionMiddleware:
 class VersionHeaderMiddleware:
     """Outermost: every answer, errors included, says which version served it (once pinned)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, header: str) -> None:
         self.app = app
+        self._header = header.lower().encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,7 +65,7 @@ class VersionHeaderMiddleware:
             if message["type"] == "http.response.start" and context.api_version:
                 message["headers"] = [
                     *message.get("headers", []),
-                    (VERSION_HEADER.encode(), context.api_version.encode()),
+                    (self._header, context.api_version.encode()),
                 ]
             await send(message)
 

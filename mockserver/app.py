@@ -34,12 +34,8 @@ from mockserver.admin import admin_app
 from mockserver.apiversions import ApiVersionMiddleware, VersionHeaderMiddleware
 from mockserver.audit import AuditLog
 from mockserver.auth import Authenticator, SchemeKinds
-from mockserver.behaviours import Handler
-from mockserver.behaviours.contract_routes import ContractRoutes
 from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
-from mockserver.behaviours.oauth_token import TokenEndpoint, TokenRequests
-from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.bodylimit import BodyLimitMiddleware
 from mockserver.context import request_context
 from mockserver.dispatch import Dispatcher, NoRedirectRouting
@@ -47,19 +43,27 @@ from mockserver.docs import LazyDocs
 from mockserver.edge import EdgeMiddleware
 from mockserver.errorbodies import ErrorStyle
 from mockserver.errors import ApiProblem, SchemaError
-from mockserver.files import signed_link
 from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
 from mockserver.journal import Journal, JournalMiddleware
 from mockserver.monitor import AuthFailureMonitor
 from mockserver.problems import connexion_error_handler
-from mockserver.profiles import OAUTH2, auth_profile, token_path
+from mockserver.profiles import (
+    PROFILES,
+    Domain,
+    Profile,
+    credential_headers,
+    header_kinds,
+    profile,
+    resource_path,
+)
 from mockserver.ratelimit import RateLimitMiddleware
 from mockserver.responses import ResponseCatalog
 from mockserver.security import SpotcheckSecurityMiddleware
 from mockserver.settings import Settings
-from mockserver.spec import LoadedSchema, load_schema
-from mockserver.spec.versions import GRAPHQL_KEY
+from mockserver.spec.load import load_schema
+from mockserver.spec.loaded import LoadedSchema
 from mockserver.store import Store
+from mockserver.tokens import TokenRequests
 from mockserver.validators import VALIDATOR_MAP
 from mockserver.webhooks.dispatcher import WebhookDispatcher
 
@@ -122,76 +126,27 @@ class SpotcheckApp:
                 return
 
 
-def _profile_behaviours(runtime: Runtime, authenticator: Authenticator) -> dict[str, Handler]:
-    """The token endpoint (oauth2 profile) and GraphQL endpoints the schema declares."""
-    schema, settings = runtime.schema, runtime.settings
-    routes: dict[str, Handler] = {}
-    if schema.profile == OAUTH2:
-        routes[f"POST {token_path(schema.document)}"] = TokenEndpoint(
-            authenticator,
-            lambda: runtime.workspace,
-            settings.token_ttl,
-            settings.token_rate_limit,
-            runtime.token_requests,
-        )
-    for operation in schema.index.operations:
-        declaration = operation.definition.get(GRAPHQL_KEY)
-        if isinstance(declaration, dict):
-            # graphql-core is loaded only by schemas that have a GraphQL endpoint (memory)
-            from mockserver.behaviours.graphql import GraphQLEndpoint
-
-            routes[operation.key] = GraphQLEndpoint(
-                declaration,
-                runtime.store,
-                lambda: runtime.workspace.id,
-                schema.versions,
-                operation.path,
-            )
-    return routes
-
-
-def _behaviours(runtime: Runtime) -> tuple[dict[str, Handler], Handler]:
-    """Domain behaviours for the operations this schema has; generic state for the rest."""
-    workspace_id = lambda: runtime.workspace.id  # noqa: E731 - read per request (reset)
-    routes = ContractRoutes(
-        runtime.contracts,
-        runtime.catalog,
-        workspace_id,
-        lambda base, composite_id: signed_link(base, runtime.workspace.jwt_secret, composite_id),
-    ).routes()
-    routes.update(
-        WebhookRoutes(
-            runtime.store,
-            runtime.contracts,
-            runtime.catalog,
-            lambda: runtime.workspace,
-            runtime.settings,
-        ).routes()
+def _domain(runtime: Runtime) -> Domain:
+    """What every family whose operations the schema has adds, whichever profile serves it."""
+    domains = [entry.domain(runtime) for entry in PROFILES]
+    return Domain(
+        {key: handler for domain in domains for key, handler in domain.routes.items()},
+        {name: check for domain in domains for name, check in domain.parents.items()},
+        frozenset().union(*(domain.self_judged for domain in domains)),
     )
-    known = {operation.key for operation in runtime.schema.index.operations}
-    behaviours = {key: handler for key, handler in routes.items() if key in known}
 
-    def counterparty_exists(workspace: int, counterparty_id: str) -> dict[str, object]:
-        counterparty = runtime.store.get_record(workspace, "counter_parties", counterparty_id)
-        if counterparty is None:
-            raise ApiProblem(404, f"No counterparty with id {counterparty_id}.")
-        return counterparty
 
-    parents = {
-        "contract_id": runtime.contracts.get,
-        "composite_id": runtime.contracts.get,
-        "counterparty_id": counterparty_exists,
-    }
-    profile = auth_profile(runtime.schema.profile)
-    generic = GenericState(
+def _generic(runtime: Runtime, active: Profile, domain: Domain) -> GenericState:
+    """Stateful CRUD for every operation without a behaviour, by the profile's id rules."""
+    return GenericState(
         runtime.store,
         runtime.catalog,
-        workspace_id,
-        parents,
-        uuid_ids=profile.uuid_ids,
-        full_replacement=profile.full_replacement,
+        lambda: runtime.workspace.id,  # read per request: a reset replaces the workspace
+        domain.parents,
+        uuid_ids=active.uuid_ids,
+        full_replacement=active.full_replacement,
+        resource_path=resource_path,
     )
-    return behaviours, generic
 
 
 def create_app(settings: Settings, schema: LoadedSchema | None = None) -> SpotcheckApp:
@@ -228,16 +183,26 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         auth_failures=AuthFailureMonitor(settings.auth_alert_threshold, settings.auth_alert_window),
         token_requests=TokenRequests(),
     )
+    active = profile(schema.profile)
+    domain = _domain(runtime)
     authenticator = Authenticator(
         store,
         lambda: runtime.workspace,
-        SchemeKinds(schema.security_schemes),
+        SchemeKinds(schema.security_schemes, header_kinds()),
         monitor=runtime.auth_failures,
+        profile_headers=(active.id_header, active.secret_header),
+        identity_headers=credential_headers(),
+        self_judged=domain.self_judged,
     )
-    behaviours, generic = _behaviours(runtime)
-    behaviours.update(_profile_behaviours(runtime, authenticator))
-    dispatcher = Dispatcher(behaviours, generic)
-    versioning = [partial(ApiVersionMiddleware, plan=schema.versions)] if schema.versions else []
+    known = {operation.key for operation in schema.index.operations}
+    behaviours = {key: handler for key, handler in domain.routes.items() if key in known}
+    behaviours.update(active.auth_routes(runtime, authenticator))
+    dispatcher = Dispatcher(behaviours, _generic(runtime, active, domain))
+    versioning = (
+        [partial(ApiVersionMiddleware, plan=schema.versions, self_judged=domain.self_judged)]
+        if schema.versions
+        else []
+    )
     connexion = ConnexionMiddleware(
         dispatcher,
         middlewares=[
@@ -265,9 +230,9 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
     asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime), LazyDocs(schema.document))
     asgi = BodyLimitMiddleware(asgi, settings.max_body_bytes)
     if schema.versions is not None:
-        asgi = VersionHeaderMiddleware(asgi)
+        asgi = VersionHeaderMiddleware(asgi, schema.versions.header)
     asgi = JournalMiddleware(asgi, runtime.journal)
-    return SpotcheckApp(asgi, runtime, auth_profile(schema.profile).error_style)
+    return SpotcheckApp(asgi, runtime, active.error_style)
 
 
 class _CheckedSpecification(OpenAPISpecification):

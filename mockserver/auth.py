@@ -1,7 +1,7 @@
 """Decide an operation's `security` (an OR of ANDs) before any handler runs.
 
 Each security scheme of the schema is classified into a kind of check; a requirement passes
-when all its schemes pass together (client-id with client-secret, clickwrap-id with Origin).
+when all its schemes pass together (a client id with its secret, a clickwrap id with Origin).
 Secrets are compared in constant time against a SHA-256 digest; they are never logged.
 """
 
@@ -13,7 +13,7 @@ import hmac
 import ipaddress
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,6 @@ from mockserver.errors import ApiProblem
 from mockserver.fixtures import Workspace, secret_digest
 from mockserver.monitor import AuthFailureMonitor
 from mockserver.spec.index import Operation
-from mockserver.spec.versions import GRAPHQL_KEY
 from mockserver.store import Store
 from mockserver.tokens import verify_token
 
@@ -46,19 +45,23 @@ class Identity:
 
 
 class SchemeKinds:
-    """Maps the schema's securitySchemes names to the checks this mock knows."""
+    """Maps the schema's securitySchemes names to the checks this mock knows.
 
-    def __init__(self, schemes: dict[str, Any]) -> None:
+    `known` names the check for each credential header the profiles know (client id, client
+    secret, ...); any other API-key header is only checked for presence.
+    """
+
+    def __init__(self, schemes: dict[str, Any], known: Mapping[str, str]) -> None:
         self.kinds: dict[str, str] = {}
         self.headers: dict[str, str] = {}
         for name, scheme in schemes.items():
-            kind, header = _classify(scheme)
+            kind, header = _classify(scheme, known)
             self.kinds[name] = kind
             if header:
                 self.headers[name] = header
 
 
-def _classify(scheme: dict[str, Any]) -> tuple[str, str]:
+def _classify(scheme: dict[str, Any], known: Mapping[str, str]) -> tuple[str, str]:
     scheme_type = scheme.get("type")
     if scheme_type == "http":
         http = str(scheme.get("scheme", "")).lower()
@@ -67,15 +70,6 @@ def _classify(scheme: dict[str, Any]) -> tuple[str, str]:
         return "bearer", ""
     if scheme_type == "apiKey" and scheme.get("in") == "header":
         header = str(scheme.get("name", "")).lower()
-        known = {
-            "client-id": "client_id",
-            "client-secret": "client_secret",
-            # Spot Thought-style: the account key and its secret are a client id and secret.
-            "x-spot-api-key": "client_id",
-            "x-spot-api-secret": "client_secret",
-            "clickwrap-id": "clickwrap",
-            "origin": "origin",
-        }
         return known.get(header, "api_key"), header
     return "other", ""
 
@@ -89,7 +83,15 @@ class Authenticator:
         workspace: Callable[[], Workspace],
         kinds: SchemeKinds,
         monitor: AuthFailureMonitor | None = None,
+        *,
+        profile_headers: tuple[str, str] = ("", ""),
+        identity_headers: frozenset[str] = frozenset(),
+        self_judged: frozenset[str] = frozenset(),
     ) -> None:
+        """`profile_headers`: where the profile sends a client id and secret when the schema
+        names no header for them; `identity_headers`: every other header that carries a
+        credential or an identity; `self_judged`: operation keys whose handler tells reads
+        from writes itself (a GraphQL endpoint reads over POST)."""
         self._store = store
         self._current_workspace = workspace
         self._kinds = kinds
@@ -97,16 +99,18 @@ class Authenticator:
         # keys the fingerprints of unknown client ids, so a shown one cannot be brute-forced
         self._fingerprint_key = secrets.token_bytes(16)
         header_of = {kind: kinds.headers.get(name) for name, kind in kinds.kinds.items()}
-        self._id_header = header_of.get("client_id") or "client-id"
-        self._secret_header = header_of.get("client_secret") or "client-secret"
+        self._id_header = header_of.get("client_id") or profile_headers[0]
+        self._secret_header = header_of.get("client_secret") or profile_headers[1]
+        self._identity_headers = identity_headers
+        self._self_judged = self_judged
 
     @property
     def credential_headers(self) -> frozenset[str]:
         """The lower-case names of every header that carries a credential or says whom a
         request acts as: each may be sent once (which of two would win is not for us to say)."""
         schemes = {header for header in self._kinds.headers.values() if header != "origin"}
-        fixed = {"authorization", "user-email", "x-sd-auth-type"}
-        return frozenset({*schemes, *fixed, self._id_header, self._secret_header})
+        named = {self._id_header, self._secret_header} - {""}
+        return frozenset({*schemes, "authorization", *self._identity_headers, *named})
 
     @property
     def _workspace(self) -> Workspace:
@@ -133,7 +137,7 @@ class Authenticator:
             identity is not None
             and operation.method not in _READ_METHODS
             # a GraphQL endpoint reads over POST: it judges queries and mutations itself
-            and GRAPHQL_KEY not in operation.definition
+            and operation.key not in self._self_judged
             and "write" not in identity.scopes
         ):
             raise ApiProblem(403, "This credential is read-only.", "read_only_credential")

@@ -21,14 +21,14 @@ from pathlib import Path
 
 from mockserver.errors import SpotcheckError
 from mockserver.golive.cli import GOLIVE_COMMANDS, add_golive_commands, run_golive
-from mockserver.profiles import PROFILE_NAMES
+from mockserver.profiles.names import PROFILE_NAMES
 from mockserver.settings import Settings
 from mockserver.webhooks.cli import add_webhooks_commands, run_webhooks
 
 
 def _serve_parser(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="run the mock UAT server")
-    serve.add_argument("--spec", help="schema file or URL (default: our SpotDraft schema)")
+    serve.add_argument("--spec", help="schema file or URL (default: the schema spotcheck ships)")
     serve.add_argument("--host", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--env", choices=["uat", "production"], help="which workspace answers")
@@ -159,16 +159,15 @@ def lint(source: str, as_json: bool) -> int:
 
 
 def derive(source: str, out: str) -> int:
+    from mockserver.profiles import detect_profile, profile
     from mockserver.spec.derive import derive as derive_schema
     from mockserver.spec.derive import dump
     from mockserver.spec.loader import read_document
 
-    servers = [{"url": "http://127.0.0.1:8080"}] + [
-        {"url": f"https://api.{region}.spotdraft.com"} for region in ("us", "eu", "in", "me")
-    ]
-    document = derive_schema(
-        read_document(source), "SpotDraft public API (spotcheck model)", servers
-    )
+    vendor = read_document(source)
+    family = profile(detect_profile(vendor))  # names the model and the vendor's hosts
+    servers = [{"url": url} for url in ("http://127.0.0.1:8080", *family.servers)]
+    document = derive_schema(vendor, family.model_title, servers)
     Path(out).write_text(dump(document), encoding="utf-8")
     print(f"wrote {out}: {sum(1 for _ in document['paths'])} paths")
     return 0

@@ -74,7 +74,7 @@ class ErrorStyle:
 
 
 def _detail_body(problem: ApiProblem, _request_id: str) -> dict[str, Any]:
-    """SpotDraft's body: `detail`, `message`, `code`, `status_code` (+ `errors`)."""
+    """The detail body: `detail`, `message`, `code`, `status_code` (+ `errors`)."""
     body: dict[str, Any] = {
         "detail": problem.detail,
         "message": problem.detail,

@@ -12,7 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.spec import LoadedSchema, Operation
+from mockserver.spec.index import Operation
+from mockserver.spec.loaded import LoadedSchema
 from mockserver.spec.validation import SchemaChecker
 from mockserver.synth import Synthesizer
 

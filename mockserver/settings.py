@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mockserver.errors import SettingsError
-from mockserver.profiles import PROFILE_NAMES
+from mockserver.profiles.names import PROFILE_NAMES, SHIPPED_SCHEMA
 from mockserver.shipped import fixtures_dir, schema_dir
 
 SCHEMA_DIR = schema_dir()
-DEFAULT_SPEC = SCHEMA_DIR / "spotdraft.yaml"
+DEFAULT_SPEC = SCHEMA_DIR / SHIPPED_SCHEMA
 DEFAULT_FIXTURES = fixtures_dir()
 DEFAULT_CACHE = str(Path.home() / ".cache" / "spotcheck")
 

@@ -31,7 +31,7 @@ def shipped_dir(package: str) -> Path:
 
 
 def schema_dir() -> Path:
-    """Our schema (`spotdraft.yaml`), its overlays and `samples/`."""
+    """Our schema (the default family's), its overlays and `samples/`."""
     return shipped_dir("spotcheck.openapi")
 
 

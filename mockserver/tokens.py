@@ -68,3 +68,23 @@ def verify_token(secret: str, token: str) -> TokenClaims:
         )
     except (TypeError, ValueError):
         raise ApiProblem(401, "The bearer token is not valid.", "token_invalid") from None
+
+
+# bounds what a flood of made-up client ids can grow (token counts, token buckets)
+MAX_TRACKED_CLIENTS = 10_000
+
+
+class TokenRequests:
+    """Tokens issued and refused as too frequent, per client: `/__admin/metrics` shows a
+    client that fetches a token per call rather than caching it."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[str, int]] = {}
+
+    def count(self, client_id: str, outcome: str) -> None:
+        if client_id in self._counts or len(self._counts) < MAX_TRACKED_CLIENTS:
+            row = self._counts.setdefault(client_id, {"issued": 0, "throttled": 0})
+            row[outcome] += 1
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        return {client: dict(row) for client, row in self._counts.items()}

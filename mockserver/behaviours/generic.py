@@ -24,7 +24,7 @@ from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.responses import ResponseCatalog
-from mockserver.spec import Operation
+from mockserver.spec.index import Operation
 from mockserver.store import Store, utc_now
 
 
@@ -101,6 +101,7 @@ class GenericState:
         parents: Mapping[str, ParentCheck],
         uuid_ids: bool = False,
         full_replacement: bool = False,
+        resource_path: Callable[[str], str] = lambda path: path,
     ) -> None:
         self.store = store
         self.catalog = catalog
@@ -109,11 +110,12 @@ class GenericState:
         self._parents = parents
         self._uuid_ids = uuid_ids  # every new object gets a UUID (the profile says so)
         self._full_replacement = full_replacement  # a PUT must send the whole object
+        self._resource_path = resource_path  # drops an API version prefix (the profiles')
 
     async def __call__(self, request: Request, context: RequestContext) -> Response:
         operation = context.operation
         assert operation is not None
-        where = address(operation)
+        where = address(operation, self._resource_path)
         params = context.path_params
         subject = ""  # what activities are about: the parent object's own id, if it has one
         contract = None
@@ -140,7 +142,7 @@ class GenericState:
 
     def _id_for(self, operation: Operation, kind: str) -> Any:
         # The id takes the type of the item path's parameter when the schema has one.
-        item_schema = _item_param_schema(operation) or self._answered_id_schema(operation)
+        item_schema = self._item_param_schema(operation) or self._answered_id_schema(operation)
         if self._uuid_ids or item_schema.get("format") == "uuid":
             return str(uuid.uuid4())
         workspace = self._workspace_id()
@@ -153,6 +155,10 @@ class GenericState:
             ).fetchone():
                 number = self.store.next_id(db, workspace, f"generic:{kind}")
         return number if item_schema.get("type", "integer") == "integer" else str(number)
+
+    def _item_param_schema(self, operation: Operation) -> dict[str, Any]:
+        item_param = address(operation, self._resource_path).item_param
+        return operation.path_schemas.get(item_param, {}) if item_param else {}
 
     def _answered_id_schema(self, operation: Operation) -> dict[str, Any]:
         """The schema of `id` in the operation's answer (a collection path names no item)."""
@@ -262,10 +268,3 @@ class GenericState:
                 "incomplete_object",
                 [FieldError(name, "missing from a full update") for name in missing],
             )
-
-
-def _item_param_schema(operation: Operation) -> dict[str, Any]:
-    item_param = address(operation).item_param
-    if item_param:
-        return operation.path_schemas.get(item_param, {})
-    return {}

@@ -1,22 +1,22 @@
-"""Where an operation keeps its state: a version-free collection kind, a parent and an id.
+"""Where an operation keeps its state: a collection kind, a parent and an id.
 
-    GET  /api/v2.1/public/counter_parties/{counterparty_id}/contacts
+    GET  /counter_parties/{counterparty_id}/contacts
          -> kind "counter_parties/contacts", parent "41", collection operation
-    PATCH /api/v2/public/counter_parties/{counterparty_id}/contacts/{contact_id}/
+    PATCH /counter_parties/{counterparty_id}/contacts/{contact_id}/
          -> kind "counter_parties/contacts", parent "41", item "52"
 
-The version is left out, so v2 and v2.1 of the same resource share state, as they do in the
-real service.
+The path is read after the profiles' `resource_path` (an API version prefix dropped), so two
+versions of the same resource share state, as they do in the real service.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from mockserver.spec import Operation
+from mockserver.spec.index import Operation
 
-_PREFIX = re.compile(r"^/api/v[0-9.]+/public")
 _VARIABLE = re.compile(r"^{(.+)}$")
 
 
@@ -34,8 +34,9 @@ class ResourceAddress:
         return "/".join(params.get(name, "") for name in self.parent_params)
 
 
-def address(operation: Operation) -> ResourceAddress:
-    path = _PREFIX.sub("", operation.path).strip("/")
+def address(operation: Operation, resource_path: Callable[[str], str]) -> ResourceAddress:
+    """Where `operation` keeps state; `resource_path` drops what names no resource."""
+    path = resource_path(operation.path).strip("/")
     segments = path.split("/") if path else []
     item_param = None
     if segments and _VARIABLE.match(segments[-1]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.responses import ResponseCatalog
-from mockserver.spec import Operation
+from mockserver.spec.index import Operation
 
 
 def _properties(catalog: ResponseCatalog, schema: Any) -> tuple[dict[str, Any], bool]:

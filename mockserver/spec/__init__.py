@@ -1,80 +1,37 @@
-"""Load a schema, repair it, apply overlays and index its operations."""
+"""Schemas: load one (file or URL), repair it, apply overlays, index its operations.
+
+    from mockserver.spec import load_schema
+    schema = load_schema("openapi/samples/travel-users.yaml")
+    schema.profile, len(schema.index)   # ("oauth2-client-credentials", ...)
+
+The names below are imported on first use: the loader (`spec.load`) reads the profiles, and
+a profile reads `spec.walk` or `spec.versions` - importing one submodule must not run the other
+side (the same lazy map as `mockserver/__init__`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from mockserver.profiles import auth_profile, detect_profile
-from mockserver.settings import SCHEMA_DIR
-from mockserver.spec.auth_overlay import apply_auth_profile
-from mockserver.spec.cache import cached
-from mockserver.spec.extensions import apply_overlay_file
-from mockserver.spec.index import Operation, OperationIndex
-from mockserver.spec.loader import parse_document, read_text
-from mockserver.spec.overlays import apply_examples, apply_links, apply_standard_errors
-from mockserver.spec.repair import Defect, repair
-from mockserver.spec.versions import VersionPlan, version_plan
+if TYPE_CHECKING:
+    from mockserver.spec.index import Operation, OperationIndex
+    from mockserver.spec.load import load_schema
+    from mockserver.spec.loaded import LoadedSchema
+    from mockserver.spec.repair import Defect
 
-OUR_EXAMPLES = SCHEMA_DIR / "examples.yaml"
-OUR_LINKS = SCHEMA_DIR / "links.yaml"
+_PUBLIC = {
+    "Defect": "mockserver.spec.repair",
+    "LoadedSchema": "mockserver.spec.loaded",
+    "Operation": "mockserver.spec.index",
+    "OperationIndex": "mockserver.spec.index",
+    "load_schema": "mockserver.spec.load",
+}
 
 __all__ = ["Defect", "LoadedSchema", "Operation", "OperationIndex", "load_schema"]
 
 
-@dataclass(frozen=True)
-class LoadedSchema:
-    """A schema ready to serve: the repaired document, what was repaired, and its index."""
-
-    source: str
-    document: dict[str, Any]
-    defects: tuple[Defect, ...]
-    index: OperationIndex
-    profile: str
-    versions: VersionPlan | None
-
-    @property
-    def security_schemes(self) -> dict[str, Any]:
-        return dict(self.document.get("components", {}).get("securitySchemes", {}))
-
-
-def load_schema(
-    source: str,
-    overlays: bool = True,
-    cache_dir: str | None = None,
-    profile: str | None = None,
-    overlay_file: str | None = None,
-) -> LoadedSchema:
-    """Read `source` (file or URL), repair it, merge our `overlay_file` (versions, GraphQL
-    endpoints), declare its auth profile's security (`profile`, else the one its
-    securitySchemes describe) and add the standard-error overlay.
-
-    With `cache_dir`, the repaired document is kept there and reused while the schema text
-    and the loader's code stay the same.
-    """
-    text = read_text(source)
-
-    def build() -> tuple[dict[str, Any], tuple[Defect, ...]]:
-        result = repair(parse_document(text, source))
-        if overlay_file:
-            apply_overlay_file(result.document, Path(overlay_file))
-        chosen = profile or detect_profile(result.document)
-        style = auth_profile(chosen).error_style
-        plan = version_plan(result.document)
-        apply_auth_profile(result.document, chosen, style.schema_name, plan)
-        # Links only describe the flow between operations: the contract tests use them even
-        # where the standard-error overlay is left out.
-        apply_links(result.document, OUR_LINKS)
-        if overlays:
-            apply_standard_errors(result.document, style)
-            apply_examples(result.document, OUR_EXAMPLES)
-        return result.document, tuple(result.defects)
-
-    variant = f"overlays={overlays};profile={profile};overlay={overlay_file}"
-    inputs = (OUR_EXAMPLES, OUR_LINKS, *((Path(overlay_file),) if overlay_file else ()))
-    document, defects = cached(cache_dir, text, variant, inputs, build)
-    chosen = profile or detect_profile(document)
-    return LoadedSchema(
-        source, document, defects, OperationIndex(document), chosen, version_plan(document)
-    )
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'mockserver.spec' has no attribute {name!r}")
+    return getattr(importlib.import_module(_PUBLIC[name]), name)

@@ -4,7 +4,7 @@ start-up time, and the result only changes when one of its inputs does.
 The key covers every input of the build, so a stale entry is never served: the package
 version, the schema text, the build's variant (flags), every file the caller names (overlays,
 examples, links, our overlay file) and the source of every module the build runs - the whole
-`mockserver/spec` package plus the profile and error-body modules it reads from. Listing
+`mockserver/spec` package plus the profiles package and the error-body module it reads from. Listing
 modules by name once let an edited error schema be served from an old entry.
 """
 
@@ -23,8 +23,10 @@ from typing import Any
 logger = logging.getLogger("spotcheck.cache")
 
 _SPEC_PACKAGE = Path(__file__).resolve().parent
-# Modules outside mockserver/spec whose code shapes the repaired document.
-_BUILD_MODULES = ("profiles.py", "errorbodies.py")
+# Code outside mockserver/spec that shapes the repaired document: each profile declares its
+# security there, and the error bodies are the standard errors' schemas.
+_BUILD_PACKAGES = ("profiles",)
+_BUILD_MODULES = ("errorbodies.py",)
 
 
 def build_sources() -> list[Path]:
@@ -32,6 +34,7 @@ def build_sources() -> list[Path]:
     package = _SPEC_PACKAGE.parent
     return [
         *sorted(_SPEC_PACKAGE.rglob("*.py")),
+        *(path for name in _BUILD_PACKAGES for path in sorted((package / name).rglob("*.py"))),
         *(package / name for name in _BUILD_MODULES),
     ]
 

@@ -1,7 +1,8 @@
 """Date-named API versions (Spot Thought-style), declared in `x-spotcheck-versions`.
 
 The schema describes the latest version. Each declared change says from which date on it
-applies; a request pinned to an earlier date (X-Spot-Api-Version) is answered as before::
+applies; a request pinned to an earlier date (in the header the profile names, see
+`mockserver.profiles.version_header`) is answered as before::
 
     x-spotcheck-versions:
       versions: ["2024-06-01", "2024-11-15"]     # every date a client may pin
@@ -23,7 +24,6 @@ from mockserver.spec.walk import operations, visit_schemas
 
 VERSIONS_KEY = "x-spotcheck-versions"
 GRAPHQL_KEY = "x-spotcheck-graphql"
-VERSION_HEADER = "x-spot-api-version"
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class VersionPlan:
     dates: tuple[str, ...]
     default: str
     renames: tuple[Rename, ...]
+    header: str  # the request and answer header that names the version
 
     def pinned(self, requested: str | None) -> str:
         """The version a request runs against: the one it names, or the default."""
@@ -53,7 +54,7 @@ class VersionPlan:
                 400,
                 f"Unknown API version {requested.strip()!r}; known versions: {known}.",
                 "unknown_api_version",
-                [FieldError("X-Spot-Api-Version", f"must be one of {known}")],
+                [FieldError(self.header, f"must be one of {known}")],
             )
         return requested.strip()
 
@@ -61,8 +62,9 @@ class VersionPlan:
         return tuple(rename for rename in self.renames if rename.applies(pinned, path))
 
 
-def version_plan(document: dict[str, Any]) -> VersionPlan | None:
-    """The versions a schema declares, or None; a malformed declaration is a SchemaError."""
+def version_plan(document: dict[str, Any], header: str) -> VersionPlan | None:
+    """The versions a schema declares, pinned by `header`, or None; a malformed declaration
+    is a SchemaError."""
     declared = document.get(VERSIONS_KEY)
     if declared is None:
         return None
@@ -84,7 +86,7 @@ def version_plan(document: dict[str, Any]) -> VersionPlan | None:
         ) from None
     if default not in dates or any(rename.since not in dates for rename in renames):
         raise SchemaError(f"{VERSIONS_KEY}: the default and every change must name a version")
-    return VersionPlan(dates, default, renames)
+    return VersionPlan(dates, default, renames, header)
 
 
 def renamed(value: Any, renames: tuple[Rename, ...], to_latest: bool) -> Any:
@@ -121,6 +123,6 @@ def document_for_version(
         visit_schemas(older, rename_properties)
     for _path, _method, operation in operations(older):
         for parameter in operation.get("parameters") or []:
-            if str(parameter.get("name", "")).lower() == VERSION_HEADER:
+            if str(parameter.get("name", "")).lower() == plan.header.lower():
                 parameter["schema"] = {"type": "string", "enum": [pinned]}
     return older

@@ -21,25 +21,7 @@ from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem
 from mockserver.fixtures import Workspace
 from mockserver.ratelimit import TokenBucket
-from mockserver.tokens import issue_token
-
-_MAX_TRACKED_CLIENTS = 10_000  # bounds the buckets a flood of made-up client ids can create
-
-
-class TokenRequests:
-    """Tokens issued and refused as too frequent, per client: `/__admin/metrics` shows a
-    client that fetches a token per call rather than caching it."""
-
-    def __init__(self) -> None:
-        self._counts: dict[str, dict[str, int]] = {}
-
-    def count(self, client_id: str, outcome: str) -> None:
-        if client_id in self._counts or len(self._counts) < _MAX_TRACKED_CLIENTS:
-            row = self._counts.setdefault(client_id, {"issued": 0, "throttled": 0})
-            row[outcome] += 1
-
-    def snapshot(self) -> dict[str, dict[str, int]]:
-        return {client: dict(row) for client, row in self._counts.items()}
+from mockserver.tokens import MAX_TRACKED_CLIENTS, TokenRequests, issue_token
 
 
 class TokenEndpoint:
@@ -95,7 +77,7 @@ class TokenEndpoint:
             self._per_minute / 60, capacity=self._per_minute
         )
         self._buckets[client_id] = bucket
-        if len(self._buckets) > _MAX_TRACKED_CLIENTS:
+        if len(self._buckets) > MAX_TRACKED_CLIENTS:
             self._buckets.popitem(last=False)
         wait = bucket.take()
         if wait > 0:

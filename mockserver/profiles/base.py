@@ -1,0 +1,124 @@
+"""`Profile`: what one vendor family changes in the mock, as one object per family.
+
+A profile is chosen per served schema (read from its `securitySchemes`, or forced with
+`--profile`) and decides how calls authenticate and fail: the security the served schema
+declares, the error body, the id policy, the full-PUT rule, the routes it adds (a token
+endpoint), the fixture credential and the headers a client sends.
+
+A family's *domain* (its routes and the parents its paths name) follows the operations
+rather than the chosen profile: a schema that has the family's operations gets them whichever
+profile authenticates it (our SpotDraft schema served with API keys still keeps contracts).
+
+Every method has the neutral answer, so a family overrides only what it changes; a fourth
+family is a new package with one subclass, added to the registry in `__init__`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
+
+if TYPE_CHECKING:
+    from mockserver.app import Runtime
+    from mockserver.auth import Authenticator
+    from mockserver.behaviours import Handler
+    from mockserver.behaviours.generic import ParentCheck
+    from mockserver.spec.versions import VersionPlan
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What a family's domain adds to a schema that has its operations."""
+
+    routes: Mapping[str, Handler] = field(default_factory=dict)  # "METHOD /path" -> handler
+    parents: Mapping[str, ParentCheck] = field(default_factory=dict)  # path variable -> check
+    # Operations whose handler judges reads and writes itself and answers every pinned
+    # version in its own shape (a GraphQL endpoint reads over POST).
+    self_judged: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ClientCredential:
+    """What a client holds: its id and secret, its OAuth token, the version it pins."""
+
+    client_id: str
+    client_secret: str
+    token: str = ""
+    api_version: str | None = None
+    user_email: str | None = None
+
+
+class Profile:
+    """One vendor family's conventions; see the module docstring."""
+
+    name: str = ""
+    error_style: ErrorStyle = DETAIL_STYLE
+    uuid_ids: bool = False  # new resources get UUIDs rather than numbers
+    full_replacement: bool = False  # a PUT must send the complete object
+    # credential header (lower case) -> the kind of check `mockserver.auth` runs for it
+    header_kinds: Mapping[str, str] = {}
+    # where a client id and secret travel when the schema names no header for them
+    id_header: str = ""
+    secret_header: str = ""
+    # headers beyond the schema's schemes that carry a credential or say whom a call acts as
+    identity_headers: frozenset[str] = frozenset()
+    version_header: str = ""  # the header that pins a dated API version, if the family has one
+    model_title: str = "vendor API (spotcheck model)"  # `spotcheck schema derive`
+    servers: tuple[str, ...] = ()  # the vendor's own hosts, for a derived schema
+    # the banner's line on calling the mock: {url}, {client_id}, {client_secret} filled in
+    hint = "fixture credential: {client_id} / {client_secret}"
+
+    def detects(self, document: dict[str, Any]) -> bool:
+        """Whether the schema's `securitySchemes` are this family's."""
+        return False
+
+    def declare(self, document: dict[str, Any], versions: VersionPlan | None) -> None:
+        """Make the served schema declare what this profile enforces (in place)."""
+
+    def auth_routes(self, runtime: Runtime, authenticator: Authenticator) -> dict[str, Handler]:
+        """Routes the profile itself serves (a token endpoint), by operation key."""
+        return {}
+
+    def domain(self, runtime: Runtime) -> Domain:
+        """The family's behaviours, if the served schema has its operations."""
+        return Domain()
+
+    def resource_path(self, path: str) -> str:
+        """`path` without what does not name a resource (an API version prefix)."""
+        return path
+
+    def fixture_credential(self) -> tuple[str, str]:
+        """(id, secret) of the UAT fixture credential (fixtures/uat.json) clients use."""
+        return ("uat-client-acme", "uat-secret-acme-0001")
+
+    def client_headers(self, client: ClientCredential) -> dict[str, str]:
+        """The headers a client sends on every call (`token`: its OAuth token)."""
+        return {}
+
+    def fixture_client(self, credentials: list[dict[str, Any]]) -> dict[str, Any]:
+        """Which of the workspace's fixture credentials the banner shows."""
+        return credentials[0]
+
+    def credential_hint(
+        self, url: str, credentials: list[dict[str, Any]], document: dict[str, Any]
+    ) -> str:
+        """One banner line: how to call the mock at `url` with a fixture credential."""
+        return self.hint.format(url=url, **self.fixture_client(credentials))
+
+
+def security_schemes(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The schema's security schemes that are objects (a broken one is left out)."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return {name: scheme for name, scheme in schemes.items() if isinstance(scheme, dict)}
+
+
+def header_names(document: dict[str, Any]) -> set[str]:
+    """The lower-case header names of the schema's API-key schemes."""
+    return {
+        str(scheme.get("name", "")).lower()
+        for scheme in security_schemes(document).values()
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header"
+    }

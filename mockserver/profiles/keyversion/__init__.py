@@ -1,0 +1,84 @@
+"""API key + version (Spot Thought-style): X-Spot-Api-Key + X-Spot-Api-Secret on every call,
+X-Spot-Api-Version pins a date-named version of the schema, GraphQL endpoints over the same
+state as the REST operations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mockserver.profiles.base import ClientCredential, Domain, Profile, header_names
+from mockserver.profiles.names import API_KEY_VERSION
+from mockserver.spec.auth_overlay import add_header_parameter, require_schemes
+from mockserver.spec.versions import GRAPHQL_KEY
+
+if TYPE_CHECKING:
+    from mockserver.app import Runtime
+    from mockserver.spec.versions import VersionPlan
+
+API_KEY_HEADER = "X-Spot-Api-Key"
+API_SECRET_HEADER = "X-Spot-Api-Secret"
+API_VERSION_HEADER = "X-Spot-Api-Version"
+_KEY_SCHEME, _SECRET_SCHEME = "SpotApiKey", "SpotApiSecret"
+
+
+class KeyVersionProfile(Profile):
+    name = API_KEY_VERSION
+    # The seed documents no error body for this family: it keeps the harness's default.
+    # An account key and its secret are a client id and secret under other header names.
+    header_kinds = {API_KEY_HEADER.lower(): "client_id", API_SECRET_HEADER.lower(): "client_secret"}
+    id_header, secret_header = API_KEY_HEADER.lower(), API_SECRET_HEADER.lower()
+    version_header = API_VERSION_HEADER
+    hint = (
+        f"fixture API key: {API_KEY_HEADER}: {{client_id}}  {API_SECRET_HEADER}: {{client_secret}}"
+    )
+
+    def detects(self, document: dict[str, Any]) -> bool:
+        return API_KEY_HEADER.lower() in header_names(document)
+
+    def declare(self, document: dict[str, Any], versions: VersionPlan | None) -> None:
+        if not self.detects(document):
+            require_schemes(
+                document,
+                {
+                    _KEY_SCHEME: {"type": "apiKey", "in": "header", "name": API_KEY_HEADER},
+                    _SECRET_SCHEME: {"type": "apiKey", "in": "header", "name": API_SECRET_HEADER},
+                },
+            )
+        if versions is not None:
+            schema = {"type": "string", "enum": list(versions.dates)}
+            add_header_parameter(document, API_VERSION_HEADER, schema)
+
+    def domain(self, runtime: Runtime) -> Domain:
+        """A GraphQL endpoint on every operation that declares one (any profile's schema)."""
+        routes = {}
+        schema = runtime.schema
+        for operation in schema.index.operations:
+            declaration = operation.definition.get(GRAPHQL_KEY)
+            if isinstance(declaration, dict):
+                # graphql-core is loaded only by schemas that have a GraphQL endpoint (memory)
+                from mockserver.profiles.keyversion.graphql import GraphQLEndpoint
+
+                routes[operation.key] = GraphQLEndpoint(
+                    declaration,
+                    runtime.store,
+                    lambda: runtime.workspace.id,
+                    schema.versions,
+                    operation.path,
+                )
+        return Domain(routes, self_judged=frozenset(routes))
+
+    def fixture_credential(self) -> tuple[str, str]:
+        return ("acct_sandbox_1001", "sk_test_sandbox_1001")
+
+    def client_headers(self, client: ClientCredential) -> dict[str, str]:
+        headers = {API_KEY_HEADER: client.client_id, API_SECRET_HEADER: client.client_secret}
+        if client.api_version:
+            headers[API_VERSION_HEADER] = client.api_version
+        return headers
+
+    def fixture_client(self, credentials: list[dict[str, Any]]) -> dict[str, Any]:
+        # The account keys are the fixture credentials named acct_...
+        return next((c for c in credentials if c["client_id"].startswith("acct_")), credentials[0])
+
+
+PROFILE = KeyVersionProfile()

@@ -1,0 +1,84 @@
+"""OAuth2 client credentials (Spotnana-style): a token endpoint issues bearer tokens that
+every call needs; errors carry `debugIdentifier` + `errorMessages`; PUT replaces the whole
+object; new resources get UUIDs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from mockserver.errorbodies import DEBUG_IDENTIFIER_STYLE
+from mockserver.profiles.base import ClientCredential, Profile, security_schemes
+from mockserver.profiles.names import OAUTH2
+from mockserver.profiles.oauth2.token_operation import token_operation
+from mockserver.spec.auth_overlay import require_schemes
+
+if TYPE_CHECKING:
+    from mockserver.app import Runtime
+    from mockserver.auth import Authenticator
+    from mockserver.behaviours import Handler
+    from mockserver.spec.versions import VersionPlan
+
+DEFAULT_TOKEN_PATH = "/v2/auth/oauth2-token"
+_BEARER_SCHEME = "SpotcheckClientCredentials"
+
+
+def token_path(document: dict[str, Any]) -> str:
+    """Where the mock serves client-credentials tokens: the path of the schema's tokenUrl."""
+    for scheme in security_schemes(document).values():
+        flow = (scheme.get("flows") or {}).get("clientCredentials") or {}
+        if flow.get("tokenUrl"):
+            return urlsplit(str(flow["tokenUrl"])).path or DEFAULT_TOKEN_PATH
+    return DEFAULT_TOKEN_PATH
+
+
+def _is_bearer(scheme: dict[str, Any]) -> bool:
+    if scheme.get("type") == "oauth2":
+        return "clientCredentials" in (scheme.get("flows") or {})
+    return scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
+
+
+class OAuth2Profile(Profile):
+    name = OAUTH2
+    error_style = DEBUG_IDENTIFIER_STYLE
+    uuid_ids = True
+    full_replacement = True
+    hint = (
+        "fixture client: POST {url} grant_type=client_credentials client_id={client_id} "
+        "client_secret={client_secret}"
+    )
+
+    def detects(self, document: dict[str, Any]) -> bool:
+        return any(_is_bearer(scheme) for scheme in security_schemes(document).values())
+
+    def declare(self, document: dict[str, Any], versions: VersionPlan | None) -> None:
+        if not self.detects(document):
+            flow = {"tokenUrl": DEFAULT_TOKEN_PATH, "scopes": {}}
+            scheme = {"type": "oauth2", "flows": {"clientCredentials": flow}}
+            require_schemes(document, {_BEARER_SCHEME: scheme})
+        item = document.setdefault("paths", {}).setdefault(token_path(document), {})
+        item.setdefault("post", token_operation(self.error_style.schema_name))
+
+    def auth_routes(self, runtime: Runtime, authenticator: Authenticator) -> dict[str, Handler]:
+        from mockserver.profiles.oauth2.token_endpoint import TokenEndpoint
+
+        settings = runtime.settings
+        endpoint = TokenEndpoint(
+            authenticator,
+            lambda: runtime.workspace,  # read per request: a reset replaces the workspace
+            settings.token_ttl,
+            settings.token_rate_limit,
+            runtime.token_requests,
+        )
+        return {f"POST {token_path(runtime.schema.document)}": endpoint}
+
+    def client_headers(self, client: ClientCredential) -> dict[str, str]:
+        return {"Authorization": f"Bearer {client.token}"}
+
+    def credential_hint(
+        self, url: str, credentials: list[dict[str, Any]], document: dict[str, Any]
+    ) -> str:
+        return super().credential_hint(url + token_path(document), credentials, document)
+
+
+PROFILE = OAuth2Profile()

@@ -1,0 +1,53 @@
+"""SpotDraft: client-id + client-secret headers (+ user-email), bearer JWTs on dual routes,
+the `detail` error body, and the contract, counterparty and webhook domain under
+`/api/<version>/public`."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from mockserver.profiles.base import ClientCredential, Domain, Profile, header_names
+from mockserver.profiles.names import SPOTDRAFT
+
+if TYPE_CHECKING:
+    from mockserver.app import Runtime
+
+# v2 and v2.1 of one resource share state, as they do in the real service.
+_VERSION_PREFIX = re.compile(r"^/api/v[0-9.]+/public")
+
+
+class SpotDraftProfile(Profile):
+    name = SPOTDRAFT
+    header_kinds = {
+        "client-id": "client_id",
+        "client-secret": "client_secret",
+        "clickwrap-id": "clickwrap",
+        "origin": "origin",
+    }
+    id_header, secret_header = "client-id", "client-secret"
+    identity_headers = frozenset({"user-email", "x-sd-auth-type"})
+    hint = "fixture credential: client-id: {client_id}  client-secret: {client_secret}"
+    model_title = "SpotDraft public API (spotcheck model)"
+    servers = tuple(f"https://api.{region}.spotdraft.com" for region in ("us", "eu", "in", "me"))
+
+    def detects(self, document: dict[str, Any]) -> bool:
+        return "client-id" in header_names(document)
+
+    def resource_path(self, path: str) -> str:
+        return _VERSION_PREFIX.sub("", path)
+
+    def domain(self, runtime: Runtime) -> Domain:
+        # Imported here: loading a schema or a client's headers needs none of the domain.
+        from mockserver.profiles.spotdraft.domain import spotdraft_domain
+
+        return spotdraft_domain(runtime)
+
+    def client_headers(self, client: ClientCredential) -> dict[str, str]:
+        headers = {"client-id": client.client_id, "client-secret": client.client_secret}
+        if client.user_email:
+            headers["user-email"] = client.user_email
+        return headers
+
+
+PROFILE = SpotDraftProfile()

@@ -1,0 +1,50 @@
+"""The SpotDraft domain on a served schema: contract and webhook routes, and the parents its
+paths name (a contract, a counterparty) checked before generic state answers under them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockserver.behaviours.webhook_routes import WebhookRoutes
+from mockserver.errors import ApiProblem
+from mockserver.files import signed_link
+from mockserver.profiles.base import Domain
+from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
+
+if TYPE_CHECKING:
+    from mockserver.app import Runtime
+
+
+def spotdraft_domain(runtime: Runtime) -> Domain:
+    """The domain's routes for the operations the schema has; none on another family's."""
+    routes = ContractRoutes(
+        runtime.contracts,
+        runtime.catalog,
+        lambda: runtime.workspace.id,  # read per request: a reset replaces the workspace
+        lambda base, composite_id: signed_link(base, runtime.workspace.jwt_secret, composite_id),
+    ).routes()
+    routes.update(
+        WebhookRoutes(
+            runtime.store,
+            runtime.contracts,
+            runtime.catalog,
+            lambda: runtime.workspace,
+            runtime.settings,
+        ).routes()
+    )
+    known = {operation.key for operation in runtime.schema.index.operations}
+    if not known & routes.keys():
+        return Domain()
+
+    def counterparty_exists(workspace: int, counterparty_id: str) -> dict[str, object]:
+        counterparty = runtime.store.get_record(workspace, "counter_parties", counterparty_id)
+        if counterparty is None:
+            raise ApiProblem(404, f"No counterparty with id {counterparty_id}.")
+        return counterparty
+
+    parents = {
+        "contract_id": runtime.contracts.get,
+        "composite_id": runtime.contracts.get,
+        "counterparty_id": counterparty_exists,
+    }
+    return Domain(routes, parents)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,10 +19,8 @@ from mockserver.errors import ApiProblem
 from mockserver.files import verify_link
 from mockserver.jsonbody import loads_bounded
 from mockserver.problems import as_problem, encode_for
+from mockserver.runtime import Runtime
 from mockserver.tokens import issue_token
-
-if TYPE_CHECKING:
-    from mockserver.app import Runtime
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

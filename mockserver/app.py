@@ -12,7 +12,6 @@ Request flow (outermost first)::
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -32,9 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import admin_app
 from mockserver.apiversions import ApiVersionMiddleware, VersionHeaderMiddleware
-from mockserver.audit import AuditLog
 from mockserver.auth import Authenticator, SchemeKinds
-from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import GenericState
 from mockserver.bodylimit import BodyLimitMiddleware
 from mockserver.context import request_context
@@ -43,9 +40,7 @@ from mockserver.docs import LazyDocs
 from mockserver.edge import EdgeMiddleware
 from mockserver.errorbodies import ErrorStyle
 from mockserver.errors import ApiProblem, SchemaError
-from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
-from mockserver.journal import Journal, JournalMiddleware
-from mockserver.monitor import AuthFailureMonitor
+from mockserver.journal import JournalMiddleware
 from mockserver.problems import connexion_error_handler
 from mockserver.profiles import (
     PROFILES,
@@ -57,43 +52,18 @@ from mockserver.profiles import (
     resource_path,
 )
 from mockserver.ratelimit import RateLimitMiddleware
-from mockserver.responses import ResponseCatalog
+from mockserver.runtime import Runtime
 from mockserver.security import SpotcheckSecurityMiddleware
 from mockserver.settings import Settings
 from mockserver.spec.load import load_schema
 from mockserver.spec.loaded import LoadedSchema
-from mockserver.store import Store
-from mockserver.tokens import TokenRequests
 from mockserver.validators import VALIDATOR_MAP
-from mockserver.webhooks.dispatcher import WebhookDispatcher
 
 logger = logging.getLogger("spotcheck.app")
 
 
 def _answered_by_dispatcher() -> None:  # pragma: no cover - never called
     raise AssertionError("operations are answered by mockserver.dispatch.Dispatcher")
-
-
-@dataclass
-class Runtime:
-    """What one server instance holds; handed to the parts that need it, never global."""
-
-    settings: Settings
-    schema: LoadedSchema
-    store: Store
-    workspace: Workspace
-    journal: Journal
-    catalog: ResponseCatalog
-    contracts: Contracts
-    webhooks: WebhookDispatcher
-    audit: AuditLog
-    auth_failures: AuthFailureMonitor
-    token_requests: TokenRequests
-
-    def reset(self) -> None:
-        install_fixtures(self.store, self.settings)
-        self.workspace = load_workspace(self.store, self.settings.env)
-        self.journal.clear()
 
 
 class SpotcheckApp:
@@ -158,35 +128,11 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         profile=settings.profile,
         overlay_file=settings.overlay_file,
     )
-    store = Store(settings.db)
-    ensure_fixtures(store, settings)
-    audit = AuditLog(settings.audit_log)
-    runtime = Runtime(
-        settings=settings,
-        schema=schema,
-        store=store,
-        workspace=load_workspace(store, settings.env),
-        journal=Journal(settings.journal_size, audit),
-        catalog=ResponseCatalog(schema),
-        contracts=Contracts(store),
-        webhooks=WebhookDispatcher(
-            store,
-            settings.webhook_retry_delays,
-            settings.webhook_timeout,
-            loopback_only=settings.webhook_delivery == "loopback",
-            audit=audit,
-            lease=settings.webhook_lease,
-            concurrency=settings.webhook_concurrency,
-            allow_private=settings.webhook_allow_private,
-        ),
-        audit=audit,
-        auth_failures=AuthFailureMonitor(settings.auth_alert_threshold, settings.auth_alert_window),
-        token_requests=TokenRequests(),
-    )
+    runtime = Runtime.build(settings, schema)
     active = profile(schema.profile)
     domain = _domain(runtime)
     authenticator = Authenticator(
-        store,
+        runtime.store,
         lambda: runtime.workspace,
         SchemeKinds(schema.security_schemes, header_kinds()),
         monitor=runtime.auth_failures,

@@ -32,6 +32,11 @@ class AuditLog:
                 with self._path.open("a", encoding="utf-8") as handle:
                     handle.write(json.dumps(record) + "\n")
 
+    def clear(self) -> None:
+        """Forget what is kept in memory; the `--audit-log` file is append-only and stays."""
+        with self._lock:
+            self._recent.clear()
+
     def entries(self, kind: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
             newest_first = [e for e in reversed(self._recent) if kind is None or e["kind"] == kind]

@@ -39,7 +39,9 @@ class Journal:
         return newest_first[:limit] if limit else newest_first
 
     def clear(self) -> None:
+        """Forget every entry and the count; ids keep counting (one id, one request)."""
         self._entries.clear()
+        self.total = 0
 
 
 class JournalMiddleware:

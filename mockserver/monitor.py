@@ -82,6 +82,10 @@ class AuthFailureMonitor:
             elif not burst:
                 pair.alerting = False
 
+    def clear(self) -> None:
+        with self._lock:
+            self._pairs.clear()
+
     def __len__(self) -> int:
         return len(self._pairs)
 

@@ -86,5 +86,8 @@ class TokenRequests:
             row = self._counts.setdefault(client_id, {"issued": 0, "throttled": 0})
             row[outcome] += 1
 
+    def clear(self) -> None:
+        self._counts.clear()
+
     def snapshot(self) -> dict[str, dict[str, int]]:
         return {client: dict(row) for client, row in self._counts.items()}

@@ -68,3 +68,17 @@ def test_token_endpoint_validates_its_input(client):
 def test_schema_defects_are_listed(client):
     defects = client.get("/__admin/schema/defects").json()
     assert {d["kind"] for d in defects} == {"query-name"}
+
+
+def test_reset_forgets_everything_a_test_can_see(client):
+    """Journal, request count, audit, auth-failure counts and token metrics: all back to zero."""
+    client.get("/api/v2.1/public/contract_types/", headers={**UAT, "client-secret": "wrong"})
+    client.app.runtime.token_requests.count("uat-client-acme", "issued")
+    before = client.get("/__admin/metrics").json()
+    assert before["requests"] and before["auth_failures"] and before["token_requests"]
+    assert client.get("/__admin/audit").json()
+    client.post("/__admin/reset")
+    after = client.get("/__admin/metrics").json()
+    assert (after["requests"], after["auth_failures"], after["token_requests"]) == (0, [], {})
+    assert client.get("/__admin/requests").json() == []
+    assert client.get("/__admin/audit").json() == []

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 
 if TYPE_CHECKING:
-    from mockserver.app import Runtime
     from mockserver.auth import Authenticator
     from mockserver.behaviours import Handler
     from mockserver.behaviours.generic import ParentCheck
+    from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
 
 

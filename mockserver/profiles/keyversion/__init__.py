@@ -12,7 +12,7 @@ from mockserver.spec.auth_overlay import add_header_parameter, require_schemes
 from mockserver.spec.versions import GRAPHQL_KEY
 
 if TYPE_CHECKING:
-    from mockserver.app import Runtime
+    from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
 
 API_KEY_HEADER = "X-Spot-Api-Key"

@@ -14,9 +14,9 @@ from mockserver.profiles.oauth2.token_operation import token_operation
 from mockserver.spec.auth_overlay import require_schemes
 
 if TYPE_CHECKING:
-    from mockserver.app import Runtime
     from mockserver.auth import Authenticator
     from mockserver.behaviours import Handler
+    from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
 
 DEFAULT_TOKEN_PATH = "/v2/auth/oauth2-token"

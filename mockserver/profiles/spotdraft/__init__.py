@@ -11,7 +11,7 @@ from mockserver.profiles.base import ClientCredential, Domain, Profile, header_n
 from mockserver.profiles.names import SPOTDRAFT
 
 if TYPE_CHECKING:
-    from mockserver.app import Runtime
+    from mockserver.runtime import Runtime
 
 # v2 and v2.1 of one resource share state, as they do in the real service.
 _VERSION_PREFIX = re.compile(r"^/api/v[0-9.]+/public")

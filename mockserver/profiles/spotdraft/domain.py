@@ -12,7 +12,7 @@ from mockserver.profiles.base import Domain
 from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
 
 if TYPE_CHECKING:
-    from mockserver.app import Runtime
+    from mockserver.runtime import Runtime
 
 
 def spotdraft_domain(runtime: Runtime) -> Domain:

@@ -1,0 +1,86 @@
+"""`Runtime`: what one mock server instance holds, handed to the parts that need it.
+
+The app factory builds one per app (`Runtime.build`); the admin endpoints, the profiles'
+behaviours and tests read it through `SpotcheckApp.runtime`. Nothing here is global, and
+nothing here imports the app or the admin endpoints: they import it.
+
+`reset()` (`POST /__admin/reset`) puts back everything a test can observe: the store (the
+fixture workspaces), the journal and its request count, the audit trail kept in memory, the
+authentication-failure counts and the token metrics. What survives is listed in the README:
+the ids the store keeps across resets (webhook HMAC keys, JWT secrets), request ids (they keep
+counting, so an id names one request in an `--audit-log` file), that file itself, and the
+rate-limit buckets (they refill within seconds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mockserver.audit import AuditLog
+from mockserver.behaviours.contracts import Contracts
+from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
+from mockserver.journal import Journal
+from mockserver.monitor import AuthFailureMonitor
+from mockserver.responses import ResponseCatalog
+from mockserver.settings import Settings
+from mockserver.spec.loaded import LoadedSchema
+from mockserver.store import Store
+from mockserver.tokens import TokenRequests
+from mockserver.webhooks.dispatcher import WebhookDispatcher
+
+
+@dataclass
+class Runtime:
+    """What one server instance holds; handed to the parts that need it, never global."""
+
+    settings: Settings
+    schema: LoadedSchema
+    store: Store
+    workspace: Workspace
+    journal: Journal
+    catalog: ResponseCatalog
+    contracts: Contracts
+    webhooks: WebhookDispatcher
+    audit: AuditLog
+    auth_failures: AuthFailureMonitor
+    token_requests: TokenRequests
+
+    @classmethod
+    def build(cls, settings: Settings, schema: LoadedSchema) -> Runtime:
+        """The state of a new server on `settings.db` (fixtures loaded on its first start)."""
+        store = Store(settings.db)
+        ensure_fixtures(store, settings)
+        audit = AuditLog(settings.audit_log)
+        return cls(
+            settings=settings,
+            schema=schema,
+            store=store,
+            workspace=load_workspace(store, settings.env),
+            journal=Journal(settings.journal_size, audit),
+            catalog=ResponseCatalog(schema),
+            contracts=Contracts(store),
+            webhooks=WebhookDispatcher(
+                store,
+                settings.webhook_retry_delays,
+                settings.webhook_timeout,
+                loopback_only=settings.webhook_delivery == "loopback",
+                audit=audit,
+                lease=settings.webhook_lease,
+                concurrency=settings.webhook_concurrency,
+                allow_private=settings.webhook_allow_private,
+            ),
+            audit=audit,
+            auth_failures=AuthFailureMonitor(
+                settings.auth_alert_threshold, settings.auth_alert_window
+            ),
+            token_requests=TokenRequests(),
+        )
+
+    def reset(self) -> None:
+        """Back to the fixture state, with nothing left a test could see (module docstring)."""
+        install_fixtures(self.store, self.settings)
+        self.workspace = load_workspace(self.store, self.settings.env)
+        self.journal.clear()
+        self.audit.clear()
+        self.auth_failures.clear()
+        self.token_requests.clear()

@@ -20,7 +20,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mockserver.errors import SpotcheckError
-from mockserver.golive.cli import GOLIVE_COMMANDS, add_golive_commands, run_golive
+from mockserver.golive.cli import (
+    GOLIVE_COMMANDS,
+    add_golive_commands,
+    run_golive,
+    seed_recording,
+)
 from mockserver.profiles.names import PROFILE_NAMES
 from mockserver.settings import Settings
 from mockserver.webhooks.cli import add_webhooks_commands, run_webhooks
@@ -34,6 +39,7 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--env", choices=["uat", "production"], help="which workspace answers")
     serve.add_argument("--db", help="SQLite file, or :memory: (default)")
     serve.add_argument("--fixtures", help="folder of fixture workspaces (default: ours)")
+    serve.add_argument("--seed", help="a `proxy --record` folder: its objects become the workspace")
     serve.add_argument("--rate-limit", type=float, dest="rate_limit", help="requests/s, 0 = off")
     serve.add_argument(
         "--validate-responses", action="store_true", default=None, dest="validate_responses"
@@ -128,6 +134,9 @@ def run_mock_command(args: argparse.Namespace) -> int:
             level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
         )
         logging.getLogger("connexion.operations").setLevel(logging.ERROR)
+        if args.seed:  # the recording's objects, written as fixtures, become the workspace
+            seeded = seed_recording(Path(args.seed), Settings.build(vars(args), os.environ))
+            args.fixtures = str(seeded)
         return serve(Settings.build(vars(args), os.environ), args.log_level)
     if args.command == "webhooks":
         return run_webhooks(args)

@@ -172,6 +172,11 @@ def _install_records(
             str(user["id"]),
             {**public, "is_active": user.get("active", True)},
         )
+    # Objects seen on a real UAT (`spotcheck seed`), laid where the generic state keeps them.
+    for record in data.get("records", []):
+        store.put_record(
+            db, workspace_id, record["kind"], str(record["id"]), record["data"], record["parent"]
+        )
 
 
 def _policy(credential: dict[str, Any]) -> dict[str, Any]:

@@ -43,18 +43,39 @@ TEMPLATES = [
     {"id": 21, "name": "Mutual NDA", "contract_type_id": "11"},
     {"id": 77, "name": "Supplier NDA (UAT)", "contract_type_id": "11"},
 ]
+
+
+def _attribute(label: str, variable: str, kind: str, required: bool, **more: object) -> dict:
+    """A template field as the vendor lists it: every key, empty where it does not apply."""
+    empty = {"help_text": "", "parent_variable": "", "parent_type": "", "child_variable": ""}
+    return {
+        "display_label": label,
+        "variable": variable,
+        "type": kind,
+        "required": required,
+        "parent_required": False,
+        "question": "",
+        "options": [],
+        "attributes": [],
+        "default_value": None,
+        **empty,
+        **more,
+    }
+
+
 METADATA = {
     "attributes": [
-        {"display_label": "Effective date", "variable": "effective_date", "type": "date"},
-        {
-            "display_label": "Supplier tier",
-            "variable": "supplier_tier",
-            "type": "enum",
-            "required": False,
-            "options": [{"label": "Gold", "value": "gold"}],
-        },
+        _attribute("Effective date", "effective_date", "date", True),
+        _attribute(
+            "Supplier tier",
+            "supplier_tier",
+            "enum",
+            False,
+            options=[{"label": "Gold", "value": "gold"}],
+        ),
     ],
-    "counter_party_kind": "Organisation",
+    # The twin keeps a template's attributes, not this (a seeded object's other fields).
+    "counter_party_kind": "Individual",
 }
 
 
@@ -105,7 +126,9 @@ def upstream_app(slow_seconds: float = 3.0) -> Starlette:
         if path == f"{API}/templates/21/":
             return JSONResponse({"id": 21, "name": "Mutual NDA", "tags": ["nda"]})  # PLANTED
         if path == f"{API}/templates/77/":
-            return JSONResponse({"id": 77, "name": "Supplier NDA (UAT)", "contract_type_id": 11})
+            return JSONResponse(
+                {"id": 77, "name": "Supplier NDA (UAT)", "contract_type_id": 11, "tags": []}
+            )
         if path == f"{API}/templates/77/metadata":
             return JSONResponse(METADATA)
         if path == f"{API}/webhooks/hmac_key/":

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.golive.checks import SchemaSource
 from mockserver.golive.har import read_entries
 from mockserver.golive.proxy import ProxyOptions, proxy_app
 from mockserver.golive.rails import UnsafeTarget
@@ -120,7 +121,7 @@ def test_recording_and_printed_lines_hold_no_secret(upstream, tmp_path):
 def test_oauth_token_endpoint_is_proxied_and_its_token_never_recorded(upstream, tmp_path):
     out = io.StringIO()
     spec = str(SCHEMA_DIR / "samples" / "travel-users.yaml")
-    with proxied(upstream, tmp_path, out, spec=spec, allow_writes=False) as client:
+    with proxied(upstream, tmp_path, out, schema=SchemaSource(spec), allow_writes=False) as client:
         token = client.post(
             "/v2/auth/oauth2-token",
             data={

@@ -8,5 +8,6 @@
   counterparties, users, entities) become the twin's workspace.
 
 Modules: `rails` (production, writes, pacing), `scrub` (masking), `har` (recordings),
-`checks` (schema checks of one exchange), `proxy`, `cli`.
+`checks` (schema checks of one exchange), `proxy`, `compare` (differences and their class),
+`diff` (the replay), `reports` (Markdown, JSON, JUnit), `seed`, `cli`.
 """

@@ -5,24 +5,57 @@ A status the operation does not document is a violation when it is a success or 
 undocumented 4xx/5xx is noted as the schema being *silent* (most vendor schemas document only
 their success answers), not as the server breaking it.
 
-    checker = ExchangeChecker(load_schema(spec, overlays=False))
+    checker = ExchangeChecker(SchemaSource(spec).load())
     verdict = checker.check("GET", "/api/v2.1/public/templates/", [], request, 200, response)
     verdict.operation, [v.message for v in verdict.violations]
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mockserver.golive.har import Message
+from mockserver.settings import DEFAULT_CACHE, DEFAULT_SPEC, Settings
 from mockserver.spec.index import Operation
 from mockserver.spec.validation import SchemaChecker
 from mockserver.spec.walk import resolve
 
 if TYPE_CHECKING:
     from mockserver.spec import LoadedSchema
+
+
+@dataclass(frozen=True)
+class SchemaSource:
+    """Which schema judges the exchanges: the vendor's file, its auth profile, our overlay."""
+
+    spec: str = str(DEFAULT_SPEC)
+    profile: str | None = None  # None: the one the schema's securitySchemes describe
+    overlay_file: str | None = None
+    cache_dir: str = DEFAULT_CACHE  # where the repaired schema is kept between runs
+
+    @classmethod
+    def of(cls, settings: Settings) -> SchemaSource:
+        return cls(settings.spec, settings.profile, settings.overlay_file, settings.cache_dir)
+
+    def load(self) -> LoadedSchema:
+        """The schema as published (repaired so it loads, no overlays), once per process."""
+        return _published(self)
+
+
+@functools.lru_cache(maxsize=8)
+def _published(source: SchemaSource) -> LoadedSchema:
+    from mockserver.spec import load_schema
+
+    return load_schema(
+        source.spec,
+        overlays=False,
+        cache_dir=source.cache_dir or None,
+        profile=source.profile,
+        overlay_file=source.overlay_file,
+    )
 
 
 @dataclass(frozen=True)
@@ -115,9 +148,15 @@ class ExchangeChecker:
         schema = self._media_schema(operation.definition.get("requestBody"), request.media_type)
         body = request.json()
         if schema is not None and body is not None:
-            for error in self._checker.errors(schema, body):
-                found.append(Violation("request", "body", error, shape_path(error)))
+            found += self.body_violations("request", schema, body)
         return found
+
+    def body_violations(self, side: str, schema: Any, body: Any) -> list[Violation]:
+        """Where `body` breaks `schema` (a schema of the document, `$ref`s allowed)."""
+        return [
+            Violation(side, "body", error, shape_path(error))
+            for error in self._checker.errors(schema, body)
+        ]
 
     def documented(self, operation: Operation, status: int) -> dict[str, Any] | None:
         """The operation's response object for `status` (exact, `4XX` or `default`)."""
@@ -156,8 +195,7 @@ class ExchangeChecker:
         body = response.json()
         if schema is None or body is None:
             return
-        for error in self._checker.errors(schema, body):
-            verdict.violations.append(Violation("response", "body", error, shape_path(error)))
+        verdict.violations += self.body_violations("response", schema, body)
 
     def _parameters(self, operation: Operation) -> list[dict[str, Any]]:
         shared = self.document["paths"][operation.path].get("parameters") or []

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 from pathlib import Path
 
+from mockserver.errors import SpotcheckError
 from mockserver.settings import Settings
 
 GOLIVE_COMMANDS = ("proxy", "diff", "seed")
@@ -39,33 +41,93 @@ def add_golive_commands(commands: argparse._SubParsersAction) -> None:
     proxy.add_argument("--timeout", type=float, default=30.0, help="seconds, then 504")
     _schema_options(proxy)
 
+    diff = commands.add_parser(
+        "diff", help="replay a recording against a fresh twin; exit 1 when the twin is wrong"
+    )
+    diff.add_argument("recording", type=Path, help="the folder `proxy --record` wrote")
+    diff.add_argument("--report-dir", type=Path, default=Path("reports/diff"))
+    diff.add_argument(
+        "--no-seed", dest="seed", action="store_false", help="keep the fixture workspace"
+    )
+    _schema_options(diff)
+    seed = commands.add_parser("seed", help="make a recording's objects the twin's workspace")
+    seed.add_argument("recording", type=Path, help="the folder `proxy --record` wrote")
+    seed.add_argument("--out", type=Path, help="fixtures folder to write (default: DIR/fixtures)")
+    _schema_options(seed)
+
 
 def run_golive(args: argparse.Namespace) -> int:
     # Checked as `serve` checks them (a wrong --profile is one line); never echoes a secret.
-    settings = Settings.build({"profile": args.profile, "spec": args.spec}, os.environ)
+    flags = {"profile": args.profile, "spec": args.spec, "overlay_file": args.overlay_file}
+    settings = Settings.build(flags, os.environ)
     if args.command == "proxy":
         return _proxy(args, settings)
-    raise AssertionError(args.command)
+    if args.command == "diff":
+        return _diff(args, settings)
+    out = seed_recording(args.recording, settings, args.out)
+    print(
+        f"serve it: spotcheck serve --fixtures {out}  (or: spotcheck serve --seed {args.recording})"
+    )
+    return 0
+
+
+def seed_recording(recording: Path, settings: Settings, out: Path | None = None) -> Path:
+    """Write the fixtures folder seeded from `recording` (default `recording/fixtures`)."""
+    from mockserver.golive.checks import SchemaSource
+    from mockserver.golive.har import read_entries
+    from mockserver.golive.seed import seed_fixtures
+
+    entries = read_entries(recording, "proxy")
+    if not entries:
+        raise SpotcheckError(f"{recording}: no recording (proxy-*.har) to seed from")
+    out = out or recording / "fixtures"
+    schema = SchemaSource.of(settings).load()
+    summary = seed_fixtures(entries, schema, out, Path(settings.fixtures))
+    print(summary.line(), flush=True)
+    return out
+
+
+def _diff(args: argparse.Namespace, settings: Settings) -> int:
+    from mockserver.golive.diff import DiffOptions, run_diff
+    from mockserver.golive.har import read_entries
+    from mockserver.golive.reports import summary_line, write_reports
+
+    if not read_entries(args.recording, "proxy"):
+        raise SpotcheckError(f"{args.recording}: no recording (proxy-*.har) to replay")
+    from mockserver.golive.checks import SchemaSource
+
+    # The twin logs each error it answers; here they are the report's business.
+    logger = logging.getLogger("spotcheck")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        result = run_diff(DiffOptions(args.recording, SchemaSource.of(settings), args.seed))
+    finally:
+        logger.setLevel(level)
+    print(summary_line(result))
+    for difference in result.of("twin"):
+        print(f"  twin wrong: #{difference.exchange} {difference.operation}: {difference.detail}")
+    for path in write_reports(result, args.report_dir, str(args.recording)):
+        print(f"  report: {path}")
+    return 1 if result.twin_wrong else 0
 
 
 def _proxy(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from mockserver.golive.checks import SchemaSource
     from mockserver.golive.proxy import ProxyOptions, proxy_app
     from mockserver.serving import bind
 
     options = ProxyOptions(
         args.target,
-        spec=settings.spec,
-        profile=settings.profile,
-        overlay_file=args.overlay_file,
+        SchemaSource.of(settings),
         record=args.record,
         allow_writes=args.allow_writes,
         allow_production=args.allow_production,
         env=args.env,
         rate_limit=args.rate_limit,
         timeout=args.timeout,
-        cache_dir=settings.cache_dir,
     )
     app = proxy_app(options)
     sock = bind(args.host, args.port)

@@ -12,7 +12,6 @@ masked. Upstream unreachable: 502; no answer within `timeout`: 504; a write with
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -31,15 +30,14 @@ from starlette.routing import Route
 
 from mockserver.errorbodies import ErrorStyle
 from mockserver.errors import ApiProblem
-from mockserver.golive.checks import ExchangeChecker, Verdict
+from mockserver.golive.checks import ExchangeChecker, SchemaSource, Verdict
 from mockserver.golive.har import HarRecorder, Message, body_text, entry
 from mockserver.golive.rails import Pacer, UnsafeTarget, is_production, is_write
 from mockserver.golive.rails import retry_after_seconds as retry_after
 from mockserver.golive.scrub import Scrubber
 from mockserver.problems import encode_problem
 from mockserver.profiles import auth_profile, token_path
-from mockserver.settings import DEFAULT_CACHE, DEFAULT_SPEC
-from mockserver.spec import LoadedSchema, load_schema
+from mockserver.spec import LoadedSchema
 
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # Not forwarded either way: they describe one hop's connection (and we ask for plain bodies).
@@ -64,9 +62,7 @@ _RETRIES_ON_429 = 2
 @dataclass(frozen=True)
 class ProxyOptions:
     target: str
-    spec: str = str(DEFAULT_SPEC)
-    profile: str | None = None
-    overlay_file: str | None = None
+    schema: SchemaSource = field(default_factory=SchemaSource)
     record: Path | None = None
     allow_writes: bool = False
     allow_production: bool = False
@@ -74,7 +70,6 @@ class ProxyOptions:
     rate_limit: float = 10.0  # requests/s upstream (the vendor's limit); 0 = unpaced
     timeout: float = 30.0  # seconds to wait for upstream's answer, then 504
     max_retry_wait: float = 30.0  # a longer Retry-After is passed on, not waited for
-    cache_dir: str = DEFAULT_CACHE  # where the repaired schema is kept between runs
     transport: httpx.AsyncBaseTransport | None = field(default=None, compare=False)
 
 
@@ -87,28 +82,9 @@ class _Exchange:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def load_contract(options: ProxyOptions) -> LoadedSchema:
-    """The schema as published (repaired so it loads, no overlays) with its profile."""
-    return published(options.spec, options.profile, options.overlay_file, options.cache_dir)
-
-
-@functools.lru_cache(maxsize=8)
-def published(
-    spec: str, profile: str | None, overlay_file: str | None, cache_dir: str = ""
-) -> LoadedSchema:
-    """The contract as published, loaded once per process (callers must not change it)."""
-    return load_schema(
-        spec,
-        overlays=False,
-        cache_dir=cache_dir or None,
-        profile=profile,
-        overlay_file=overlay_file,
-    )
-
-
 def proxy_app(options: ProxyOptions, out: TextIO = sys.stdout) -> Starlette:
     """The proxy as an ASGI app (refuses a production target without `allow_production`)."""
-    schema = load_contract(options)
+    schema = options.schema.load()
     servers = [str(s.get("url", "")) for s in schema.document.get("servers") or []]
     if is_production(options.target, servers, options.env) and not options.allow_production:
         raise UnsafeTarget(

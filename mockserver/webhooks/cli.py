@@ -43,6 +43,7 @@ def add_webhooks_commands(commands: argparse._SubParsersAction) -> None:
         "--fail-times", dest="fail_times", type=int, default=0, help="fail this many first"
     )
     listen.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    listen.add_argument("--record", help="keep each delivery in this folder (HAR, for diff)")
     trigger = webhooks.add_parser("trigger", help="make the mock emit an activity")
     trigger.add_argument("activity", nargs="?")
     trigger.add_argument("--contract", help="act on this contract (e.g. T-12)")
@@ -137,6 +138,12 @@ def _listen(args: argparse.Namespace, client: Any) -> int:
         only_events=events,
         as_json=args.json,
     )
+    if args.record:
+        from pathlib import Path
+
+        from mockserver.golive.webhooks import WebhookRecorder
+
+        state.record = WebhookRecorder(Path(args.record))
     run_listener(args.host, args.port, state)
     return 0
 

@@ -16,7 +16,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -47,6 +47,8 @@ class ListenerState:
     only_events: frozenset[str] = frozenset()  # empty: every activity
     as_json: bool = True
     arrivals: int = 0  # requests seen, counted before any delay (tests watch attempts in flight)
+    # `listen --record DIR`: each delivery kept as a HAR entry (see golive.webhooks)
+    record: Callable[[Request, bytes, dict[str, Any], Response], None] | None = None
 
 
 def _line(event: dict[str, Any], as_json: bool) -> str:
@@ -121,6 +123,8 @@ def listener_app(state: ListenerState, out: TextIO = sys.stdout) -> Starlette:
             "payload": payload,
         }
         state.events.append(event)
+        if state.record is not None:
+            state.record(request, body, event, response)
         print(_line(event, state.as_json), file=out, flush=True)
         return response
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+# The schema component a delivered body follows (what `spotcheck diff` checks recordings with).
+PAYLOAD_SCHEMA = "ContractActivityDomainModel"
 _KINDS = {"TEMPLATE": "TEMPLATE_CONTRACT", "HISTORICAL": "THIRD_PARTY_CONTRACT"}
 
 

@@ -18,7 +18,7 @@ from mockserver.behaviours.contracts import Actor
 from mockserver.errors import ApiProblem
 from mockserver.files import verify_link
 from mockserver.jsonbody import loads_bounded
-from mockserver.problems import as_problem, encode_for
+from mockserver.problems import as_problem, render_for
 from mockserver.runtime import Runtime
 from mockserver.tokens import issue_token
 
@@ -30,10 +30,7 @@ MAX_TOKEN_TTL = 30 * 24 * 3600
 
 def problem_response(request: Request, problem: ApiProblem) -> Response:
     """`problem` in the profile's error body, with the request's id."""
-    body, headers = encode_for(request.scope, problem)
-    return Response(
-        body, status_code=problem.status, headers={k.decode(): v.decode() for k, v in headers}
-    )
+    return render_for(request.scope, problem).response()
 
 
 def _guarded(runtime: Runtime, endpoint: Endpoint) -> Endpoint:

@@ -1,8 +1,13 @@
-"""Render every error in the vendor's body shape, in one place.
+"""Render every error in the profile's body shape, in one place: `render_problem`.
 
 Errors come from three sources: our own `ApiProblem`s, Connexion's `ProblemException`s
 (validation, media type) and Starlette's `HTTPException`s. Anything else is a bug of the mock:
 it becomes a 500 and is logged at error level with its traceback.
+
+Every layer that refuses a request writes what `render_problem` made, in its own medium and
+without re-encoding: raw ASGI middlewares (`send_problem`: edge, body limit, rate limit,
+dispatcher, docs), Connexion's exception hook (`connexion_error_handler`: security,
+validation, handlers) and the admin endpoints (`RenderedProblem.response()`).
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import Scope, Send
 
 from mockserver.context import request_context
@@ -61,51 +68,76 @@ def _storage_full(error: sqlite3.OperationalError) -> bool:
     return any(failure in message for failure in _STORAGE_FAILURES)
 
 
-def encode_problem(
+@dataclass(frozen=True)
+class RenderedProblem:
+    """One error answer, rendered: its status, its body in the profile's shape and the
+    problem's own headers (Allow, Retry-After, ...). Content type and length are each
+    writer's to set, from `body`."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    def asgi_headers(self) -> list[tuple[bytes, bytes]]:
+        """Every header of the answer as raw ASGI writes it."""
+        return [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(self.body)).encode()),
+            *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()),
+        ]
+
+    def response(self) -> Response:
+        """The answer as a Starlette response (the admin endpoints)."""
+        return Response(self.body, self.status, headers=self.headers, media_type="application/json")
+
+    async def send(self, send: Send) -> None:
+        """Write the whole answer on a raw ASGI `send`."""
+        await send(
+            {"type": "http.response.start", "status": self.status, "headers": self.asgi_headers()}
+        )
+        await send({"type": "http.response.body", "body": self.body})
+
+
+def render_problem(
     problem: ApiProblem, style: ErrorStyle = DETAIL_STYLE, request_id: str = ""
-) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+) -> RenderedProblem:
+    """`problem` in `style`'s body; logged once here (4xx warning, 5xx error)."""
     body = json.dumps(style.render(problem, request_id)).encode("utf-8")
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    headers += [
-        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in problem.headers.items()
-    ]
     if problem.status >= 500:
         logger.error("%s %s", problem.status, problem.detail)
     else:
         logger.warning("%s %s", problem.status, problem.detail)
-    return body, headers
+    return RenderedProblem(problem.status, body, dict(problem.headers))
 
 
-def encode_for(scope: Scope, problem: ApiProblem) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-    """`problem` in the error style and with the request id of the request in `scope`."""
+def render_for(scope: Scope, problem: ApiProblem) -> RenderedProblem:
+    """`problem` in the error style and with the id of the request in `scope`."""
     context = request_context(scope)
-    return encode_problem(problem, context.error_style, context.request_id)
+    return render_problem(problem, context.error_style, context.request_id)
+
+
+def encode_problem(
+    problem: ApiProblem, style: ErrorStyle = DETAIL_STYLE, request_id: str = ""
+) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """Body and raw headers, for a writer outside a request (the go-live proxy)."""
+    rendered = render_problem(problem, style, request_id)
+    return rendered.body, rendered.asgi_headers()
 
 
 async def send_problem(scope: Scope, send: Send, problem: ApiProblem) -> None:
     """Write `problem` as a complete HTTP response on a raw ASGI `send`."""
-    body, headers = encode_for(scope, problem)
-    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await render_for(scope, problem).send(send)
 
 
 def connexion_error_handler(request: Any, error: Exception) -> Any:
-    """Connexion's ExceptionMiddleware hook: answer with the vendor's error body."""
+    """Connexion's ExceptionMiddleware hook: answer with the profile's error body."""
     from connexion.lifecycle import ConnexionResponse
 
-    problem = as_problem(error)
-    body, headers = encode_for(request.scope, problem)
+    rendered = render_for(request.scope, as_problem(error))
+    # Connexion sets content type and length itself from these.
     return ConnexionResponse(
-        status_code=problem.status,
-        body=body,
+        status_code=rendered.status,
+        body=rendered.body,
         content_type="application/json",
-        # content type and length are set by ConnexionResponse itself: not twice
-        headers={
-            k.decode(): v.decode()
-            for k, v in headers
-            if k not in (b"content-length", b"content-type")
-        },
+        headers=rendered.headers,
     )

@@ -95,6 +95,8 @@ def add_mock_commands(commands: argparse._SubParsersAction) -> None:
     derive = schema.add_parser("derive", help="write our prose-free schema from a vendor file")
     derive.add_argument("source")
     derive.add_argument("out")
+    resources = schema.add_parser("resources", help="print the resources inferred from a schema")
+    resources.add_argument("source")
     add_webhooks_commands(commands)
     add_golive_commands(commands)
 
@@ -144,6 +146,8 @@ def run_mock_command(args: argparse.Namespace) -> int:
         return run_golive(args)
     if args.schema_command == "lint":
         return lint(args.source, args.json)
+    if args.schema_command == "resources":
+        return resources(args.source)
     return derive(args.source, args.out)
 
 
@@ -164,6 +168,18 @@ def lint(source: str, as_json: bool) -> int:
         print(f"  {kind}: {count}")
     for defect in result.defects:
         print(defect.line())
+    return 0
+
+
+def resources(source: str) -> int:
+    from mockserver.profiles import resource_path
+    from mockserver.spec import load_schema
+    from mockserver.spec.resource_model import ResourceModel
+
+    model = ResourceModel(load_schema(source).document, resource_path)
+    print(f"{source}: {len(model.resources)} resources")
+    for line in model.lines():
+        print(f"  {line}")
     return 0
 
 

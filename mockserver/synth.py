@@ -18,7 +18,7 @@ _MAX_DEPTH = 8
 _FORMAT_VALUES = {
     "date-time": "2025-06-07T00:00:00Z",
     "date": "2025-06-07",
-    "time": "12:00:00",
+    "time": "12:00:00Z",  # RFC 3339 full-time: the offset is part of it
     "email": "jane.doe@example.com",
     "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
     "uri": "https://example.com/resource",
@@ -81,7 +81,28 @@ class Synthesizer:
         if rest.get("properties"):
             own = self._object(rest, depth)
             merged = {**(merged or {}), **own} if isinstance(merged, dict | None) else merged
+        if isinstance(merged, dict):
+            self._fill_required(schema, merged, depth)
         return merged if merged is not None else {}
+
+    def _fill_required(self, schema: dict[str, Any], body: dict[str, Any], depth: int) -> None:
+        """Every required name gets a value, also when its property sits in an allOf part
+        (PayPal's phone_detail) or nowhere (DocuSeal requires an undeclared `documents`)."""
+        for name in schema.get("required") or []:
+            if name in body:
+                continue
+            child = self._property(schema, name)
+            extra = schema.get("additionalProperties")
+            if child is None and isinstance(extra, dict):
+                child = extra
+            body[name] = self.example(child, depth + 1) if child is not None else "string"
+
+    def _property(self, schema: Any, name: str) -> Any:
+        schema = self.resolve(schema)
+        found = (schema.get("properties") or {}).get(name)
+        for part in schema.get("allOf") or []:
+            found = found if found is not None else self._property(part, name)
+        return found
 
     def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         properties = schema.get("properties") or {}
@@ -96,6 +117,7 @@ class Synthesizer:
             if depth >= _MAX_DEPTH and name not in required:
                 continue
             body[name] = self.example(child, depth + 1)
+        self._fill_required(schema, body, depth)
         min_properties = schema.get("minProperties", 0)
         extra = schema.get("additionalProperties")
         index = 0

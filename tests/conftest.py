@@ -95,3 +95,8 @@ def app(shared_app: SpotcheckApp) -> SpotcheckApp:
 def client(app: SpotcheckApp) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here, not in pyproject.toml: the corpus is an input beside the repository.
+    config.addinivalue_line("markers", "corpus: the mock on every vendor schema of the corpus")

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
+from mockserver.behaviours.identity import Identities, Identity
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
@@ -111,6 +112,7 @@ class GenericState:
         self._uuid_ids = uuid_ids  # every new object gets a UUID (the profile says so)
         self._full_replacement = full_replacement  # a PUT must send the whole object
         self._resource_path = resource_path  # drops an API version prefix (the profiles')
+        self._identities = Identities(lambda: catalog.synthesizer.document, resource_path)
 
     async def __call__(self, request: Request, context: RequestContext) -> Response:
         operation = context.operation
@@ -131,20 +133,41 @@ class GenericState:
         method = operation.method
         actor = context.identity.user_email if context.identity else "anonymous"
         change = Change(actor, GENERIC_ACTIVITIES.get((where.kind, method)), subject, contract)
-        if item_id is None and method == "post":
-            return await self._create(request, operation, where.kind, parent, change)
-        if item_id is None and method == "get":
-            return self._list(request, operation, where.kind, parent)
-        if item_id is not None and method in ("get", "patch", "put", "delete"):
-            return await self._item(request, operation, where.kind, parent, item_id, change)
+        found = self._identities.of(operation)
+        kind = found.kind if found else where.kind  # one kind for /v2/trips and /v3/trips
+        if found and found.role == "action":
+            # POST /trips/{id}/cancel acts on an existing trip only
+            self._existing(kind, found.item_id(params) or "")
+        elif item_id is None and method == "post":
+            return await self._create(request, operation, kind, parent, change, found)
+        elif item_id is None and method == "get":
+            return self._list(request, operation, kind, parent)
+        elif item_id is not None and method in ("get", "patch", "put", "delete"):
+            return await self._item(request, operation, kind, parent, item_id, change, found)
         status, body = shaped(self.catalog, operation, {})
         return json_response(status, body)
 
-    def _id_for(self, operation: Operation, kind: str) -> Any:
+    def _wrap(self, found: Identity | None, operation: Operation, item: Any) -> Any:
+        return found.wrap(item, self.catalog.success_schema(operation)[1]) if found else item
+
+    def _existing(self, kind: str, item_id: str) -> dict[str, Any]:
+        current = self.store.get_record(self._workspace_id(), kind, item_id)
+        if current is None:
+            raise ApiProblem(404, f"No {kind} object with id {item_id}.")
+        return current
+
+    def _id_for(self, operation: Operation, kind: str, found: Identity | None = None) -> Any:
         # The id takes the type of the item path's parameter when the schema has one.
         item_schema = self._item_param_schema(operation) or self._answered_id_schema(operation)
-        if self._uuid_ids or item_schema.get("format") == "uuid":
-            return str(uuid.uuid4())
+        answered = self._answered_id_schema(operation, found.id_field if found else "id")
+        if found is not None:
+            item_schema = found.id_schema(self.catalog.synthesizer) or item_schema
+        fresh = str(uuid.uuid4())
+        # the profile's UUIDs, unless the schema's id field refuses one (PayPal: 30 chars)
+        if item_schema.get("format") == "uuid" or (
+            self._uuid_ids and not self.catalog.checker.errors(answered, fresh)
+        ):
+            return fresh
         workspace = self._workspace_id()
         with self.store.transaction() as db:
             number = self.store.next_id(db, workspace, f"generic:{kind}")
@@ -160,24 +183,35 @@ class GenericState:
         item_param = address(operation, self._resource_path).item_param
         return operation.path_schemas.get(item_param, {}) if item_param else {}
 
-    def _answered_id_schema(self, operation: Operation) -> dict[str, Any]:
-        """The schema of `id` in the operation's answer (a collection path names no item)."""
+    def _answered_id_schema(self, operation: Operation, field: str = "id") -> dict[str, Any]:
+        """The schema of the id field in the operation's answer (a collection path names no
+        item)."""
         _status, schema = self.catalog.success_schema(operation)
         resolve = self.catalog.synthesizer.resolve
-        return resolve((resolve(schema).get("properties") or {}).get("id") or {})
+        return resolve((resolve(schema).get("properties") or {}).get(field) or {})
 
     async def _create(
-        self, request: Request, operation: Operation, kind: str, parent: str, change: Change
+        self,
+        request: Request,
+        operation: Operation,
+        kind: str,
+        parent: str,
+        change: Change,
+        found: Identity | None = None,
     ) -> Response:
         body = await read_body(request)
-        item_id = self._id_for(operation, kind)
+        body = found.unwrap(body) if found else body
+        item_id = found.chosen_id(body, self.catalog.synthesizer) if found else None
+        if item_id is None:
+            item_id = self._id_for(operation, kind, found)
         now = utc_now()
-        item = {**body, "id": item_id, "created": now, "created_at": now, "updated_at": now}
+        id_field = found.id_field if found else "id"
+        item = {**body, id_field: item_id, "created": now, "created_at": now, "updated_at": now}
         workspace = self._workspace_id()
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, str(item_id), item, parent)
             change.record(db, workspace, parent or str(item_id))
-        status, shaped_body = shaped(self.catalog, operation, item)
+        status, shaped_body = shaped(self.catalog, operation, self._wrap(found, operation, item))
         return json_response(status, shaped_body)
 
     def _list(self, request: Request, operation: Operation, kind: str, parent: str) -> Response:
@@ -219,13 +253,12 @@ class GenericState:
         parent: str,
         item_id: str,
         change: Change,
+        found: Identity | None = None,
     ) -> Response:
         workspace = self._workspace_id()
-        current = self.store.get_record(workspace, kind, item_id)
-        if current is None:
-            raise ApiProblem(404, f"No {kind} object with id {item_id}.")
+        current = self._existing(kind, item_id)
         if operation.method == "get":
-            status, body = shaped(self.catalog, operation, current)
+            status, body = shaped(self.catalog, operation, self._wrap(found, operation, current))
             return json_response(status, body)
         if operation.method == "delete":
             with self.store.transaction() as db:
@@ -233,14 +266,16 @@ class GenericState:
             status, body = shaped(self.catalog, operation, {})
             return json_response(status, body)
         changes = await read_body(request)
+        changes = found.unwrap(changes) if found else changes
         if self._full_replacement and operation.method == "put":
             self._require_complete(operation, current, changes)
         kept = current if operation.method == "patch" else {"created": current.get("created")}
-        updated = {**kept, **changes, "id": current.get("id"), "updated_at": utc_now()}
+        id_field = found.id_field if found else "id"
+        updated = {**kept, **changes, id_field: current.get(id_field), "updated_at": utc_now()}
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, item_id, updated, parent)
             change.record(db, workspace, parent or item_id)
-        status, body = shaped(self.catalog, operation, updated)
+        status, body = shaped(self.catalog, operation, self._wrap(found, operation, updated))
         return json_response(status, body)
 
     def _require_complete(

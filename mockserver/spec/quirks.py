@@ -12,36 +12,35 @@ from typing import Any
 
 from mockserver.spec.walk import visit_schemas
 
-DefectSink = list[Any]  # list[Defect]; typed loosely to keep repair.py the only importer
+# (kind, where, message) of one repair; repair.py makes each a Defect (no import back)
+Quirk = tuple[str, str, str]
 
 
-def repair_quirks(document: dict[str, Any], defects: DefectSink) -> None:
-    """Mend `document` in place, appending one Defect per change to `defects`."""
-    from mockserver.spec.repair import Defect
-
+def repair_quirks(document: dict[str, Any]) -> list[Quirk]:
+    """Mend `document` in place; one entry per change."""
+    defects: list[Quirk] = []
     for index, tag in enumerate(document.get("tags") or []):
         if isinstance(tag, dict) and not isinstance(tag.get("description", ""), str):
             tag["description"] = _prose(tag["description"])
-            defects.append(
-                Defect("external-prose", f"#/tags/{index}/description", "a $ref, not text")
-            )
+            defects.append(("external-prose", f"#/tags/{index}/description", "a $ref, not text"))
 
     def empty_required(schema: dict[str, Any], pointer: str) -> None:
         if schema.get("required") == []:
             del schema["required"]
-            defects.append(Defect("empty-required", pointer, "'required: []' is 3.1 only"))
+            defects.append(("empty-required", pointer, "'required: []' is 3.1 only"))
 
     visit_schemas(document, empty_required)
     moved = _external_refs(document)
     if moved:
         defects.append(
-            Defect(
+            (
                 "external-ref",
                 "#",
                 f"{moved} $refs to files outside the document (examples, code samples, prose): "
                 "examples now name them in externalValue, the rest are text",
             )
         )
+    return defects
 
 
 def _external_refs(node: Any) -> int:

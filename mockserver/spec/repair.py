@@ -55,7 +55,7 @@ def repair(document: dict[str, Any]) -> RepairResult:
     fixed = copy.deepcopy(document)
     defects: list[Defect] = []
     _serve_31_as_30(fixed, defects)
-    repair_quirks(fixed, defects)
+    defects.extend(Defect(*quirk) for quirk in repair_quirks(fixed))
     visit_schemas(fixed, lambda schema, pointer: _repair_schema(schema, pointer, defects))
     _repair_defaults(fixed, defects)
     _repair_operations(fixed, defects)

@@ -90,8 +90,11 @@ def upstream_app(slow_seconds: float = 3.0) -> Starlette:
     def authorized(request: Request) -> bool:
         headers = request.headers
         pair = (headers.get("client-id"), headers.get("client-secret"))
-        return pair == (CLIENT_ID, CLIENT_SECRET) or (
-            headers.get("authorization") == f"Bearer {ACCESS_TOKEN}"
+        keys = (headers.get("x-spot-api-key"), headers.get("x-spot-api-secret"))
+        return (
+            pair == (CLIENT_ID, CLIENT_SECRET)
+            or keys == (CLIENT_ID, CLIENT_SECRET)
+            or (headers.get("authorization") == f"Bearer {ACCESS_TOKEN}")
         )
 
     async def route(request: Request) -> Response:
@@ -111,6 +114,10 @@ def upstream_app(slow_seconds: float = 3.0) -> Starlette:
                         {"id": "3f0c1d9e-8a43-4c55-9d0f-0c6a8d1f2e11", "name": "Acme Travel"}
                     ]
                 }
+            )
+        if path == "/participants":
+            return JSONResponse(
+                {"data": [{"id": "p-1", "full_name": "Pat Doe", "email": "pat@example.test"}]}
             )
         if path == f"{API}/slow/":
             await asyncio.sleep(slow_seconds)

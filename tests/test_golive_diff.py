@@ -23,12 +23,21 @@ from mockserver.golive.proxy import ProxyOptions, proxy_app
 from mockserver.golive.reports import write_reports
 from mockserver.golive.seed import seed_fixtures
 from mockserver.golive.webhooks import WebhookRecorder
-from mockserver.settings import Settings
+from mockserver.settings import SCHEMA_DIR, Settings
 from mockserver.webhooks.listener import ListenerState, listener_app
 from mockserver.webhooks.payload import activity_payload
 from mockserver.webhooks.signing import SIGNATURE_HEADER, sign
 from tests.conftest import UAT
-from tests.golive_upstream import API, HMAC_KEY, METADATA, PLANTED, running_upstream
+from tests.golive_upstream import (
+    ACCESS_TOKEN,
+    API,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    HMAC_KEY,
+    METADATA,
+    PLANTED,
+    running_upstream,
+)
 from tests.test_golive_proxy import CONTRACT, integrator_session
 
 
@@ -144,4 +153,23 @@ def test_recorded_webhooks_are_verified_and_compared_with_the_twins_payload(reco
     assert {d.detail.split("`")[1] for d in webhook if d.klass == DATA} >= {
         "activity_data.performed_by.email",
         "activity_data.timestamp",
+    }
+
+
+def test_oauth_recording_replays_with_a_twin_token(tmp_path):
+    schema = SchemaSource(str(SCHEMA_DIR / "samples" / "travel-users.yaml"))
+    with running_upstream() as url:
+        options = ProxyOptions(url, schema, record=tmp_path, rate_limit=0)
+        with TestClient(proxy_app(options, io.StringIO())) as client:
+            form = {"grant_type": "client_credentials", "client_id": CLIENT_ID}
+            client.post("/v2/auth/oauth2-token", data={**form, "client_secret": CLIENT_SECRET})
+            client.get("/v2/companies", headers={"Authorization": f"Bearer {ACCESS_TOKEN}"})
+    result = run_diff(DiffOptions(tmp_path, schema))
+    assert result.replayed == ["POST /v2/auth/oauth2-token", "GET /v2/companies"]
+    # Same statuses (the twin's own token worked), upstream's company seeded into the twin:
+    # only the optional fields the twin adds remain, the schema's part.
+    assert not result.twin_wrong
+    assert {d.detail for d in result.differences} == {
+        "`companies.[].country`: only the twin has it (optional)",
+        "`companies.[].domain`: only the twin has it (optional)",
     }

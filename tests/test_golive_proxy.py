@@ -200,3 +200,22 @@ def test_upstream_429_retry_after_is_honoured_and_requests_paced(tmp_path):
     assert first.status_code == 200 and len(calls) == 3
     assert calls[1] - calls[0] >= 0.39  # waited for Retry-After
     assert calls[2] - calls[1] >= 0.19  # paced at 5/s
+
+
+def test_api_key_profile_keys_are_masked_and_requests_checked(upstream, tmp_path):
+    spec = str(SCHEMA_DIR / "samples" / "participants.yaml")
+    keys = {"X-Spot-Api-Key": CLIENT_ID, "X-Spot-Api-Secret": CLIENT_SECRET}
+    keys["X-Spot-Api-Version"] = "2024-11-15"
+    out = io.StringIO()
+    with proxied(upstream, tmp_path, out, schema=SchemaSource(spec)) as client:
+        listed = client.get("/participants", headers=keys)
+        created = client.post("/participants", headers=keys, json={"nickname": 7})
+    assert listed.status_code == created.status_code == 200  # both forwarded
+    entries = read_entries(tmp_path)
+    operations = [e["_spotcheck"]["operation"] for e in entries]
+    assert operations == ["GET /participants", "POST /participants"]
+    request_problems = [v for v in entries[1]["_spotcheck"]["violations"] if v["side"] == "request"]
+    assert request_problems and all(v["kind"] == "body" for v in request_problems)
+    recorded = b"".join(path.read_bytes() for path in tmp_path.glob("*.har"))
+    assert CLIENT_SECRET.encode() not in recorded and CLIENT_ID.encode() not in recorded
+    assert b"2024-11-15" in recorded  # the version header is no secret

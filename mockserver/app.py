@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.admin import admin_app
 from mockserver.apiversions import ApiVersionMiddleware, VersionHeaderMiddleware
 from mockserver.auth import Authenticator, SchemeKinds
+from mockserver.behaviours import bind
 from mockserver.behaviours.generic import GenericState
 from mockserver.bodylimit import BodyLimitMiddleware
 from mockserver.context import request_context
@@ -100,7 +101,7 @@ def _domain(runtime: Runtime) -> Domain:
     """What every family whose operations the schema has adds, whichever profile serves it."""
     domains = [entry.domain(runtime) for entry in PROFILES]
     return Domain(
-        {key: handler for domain in domains for key, handler in domain.routes.items()},
+        tuple(entry for domain in domains for entry in domain.registrations),
         {name: check for domain in domains for name, check in domain.parents.items()},
         frozenset().union(*(domain.self_judged for domain in domains)),
     )
@@ -140,9 +141,9 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         identity_headers=credential_headers(),
         self_judged=domain.self_judged,
     )
-    known = {operation.key for operation in schema.index.operations}
-    behaviours = {key: handler for key, handler in domain.routes.items() if key in known}
-    behaviours.update(active.auth_routes(runtime, authenticator))
+    registrations = (*domain.registrations, *active.auth_routes(runtime, authenticator))
+    # a registration that matches no operation warns (an error in our tests)
+    behaviours = bind(registrations, {operation.key for operation in schema.index.operations})
     dispatcher = Dispatcher(behaviours, _generic(runtime, active, domain))
     versioning = (
         [partial(ApiVersionMiddleware, plan=schema.versions, self_judged=domain.self_judged)]

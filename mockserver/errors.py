@@ -8,6 +8,9 @@ Exception tree::
     +-- ApiProblem                 an HTTP error answer, rendered in the vendor's body shape
         +-- (raised with status 400, 401, 402, 403, 404, 405, 409, 415, 429, ...)
 
+Warning: `UnmatchedBehaviourWarning` - a behaviour registered for no operation of the served
+schema (start-up; an error in the harness's own tests).
+
 `ApiProblem` is raised anywhere below the routing layer and rendered by one place,
 `mockserver.problems`, in the auth profile's body shape (`mockserver.errorbodies`).
 """
@@ -27,6 +30,10 @@ class SettingsError(SpotcheckError):
 
 class SchemaError(SpotcheckError):
     """A schema cannot be loaded, or is broken beyond repair."""
+
+
+class UnmatchedBehaviourWarning(UserWarning):
+    """A behaviour is registered for operations the served schema does not have."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 
 if TYPE_CHECKING:
     from mockserver.auth import Authenticator
-    from mockserver.behaviours import Handler
+    from mockserver.behaviours import Registration
     from mockserver.behaviours.generic import ParentCheck
     from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 class Domain:
     """What a family's domain adds to a schema that has its operations."""
 
-    routes: Mapping[str, Handler] = field(default_factory=dict)  # "METHOD /path" -> handler
+    registrations: tuple[Registration, ...] = ()
     parents: Mapping[str, ParentCheck] = field(default_factory=dict)  # path variable -> check
     # Operations whose handler judges reads and writes itself and answers every pinned
     # version in its own shape (a GraphQL endpoint reads over POST).
@@ -78,9 +78,11 @@ class Profile:
     def declare(self, document: dict[str, Any], versions: VersionPlan | None) -> None:
         """Make the served schema declare what this profile enforces (in place)."""
 
-    def auth_routes(self, runtime: Runtime, authenticator: Authenticator) -> dict[str, Handler]:
-        """Routes the profile itself serves (a token endpoint), by operation key."""
-        return {}
+    def auth_routes(
+        self, runtime: Runtime, authenticator: Authenticator
+    ) -> tuple[Registration, ...]:
+        """Routes the profile itself serves (a token endpoint)."""
+        return ()
 
     def domain(self, runtime: Runtime) -> Domain:
         """The family's behaviours, if the served schema has its operations."""

@@ -50,6 +50,8 @@ class KeyVersionProfile(Profile):
 
     def domain(self, runtime: Runtime) -> Domain:
         """A GraphQL endpoint on every operation that declares one (any profile's schema)."""
+        from mockserver.behaviours import Registration
+
         routes = {}
         schema = runtime.schema
         for operation in schema.index.operations:
@@ -65,7 +67,10 @@ class KeyVersionProfile(Profile):
                     schema.versions,
                     operation.path,
                 )
-        return Domain(routes, self_judged=frozenset(routes))
+        return Domain(
+            tuple(Registration((key,), handler) for key, handler in routes.items()),
+            self_judged=frozenset(routes),
+        )
 
     def fixture_credential(self) -> tuple[str, str]:
         return ("acct_sandbox_1001", "sk_test_sandbox_1001")

@@ -15,7 +15,7 @@ from mockserver.spec.auth_overlay import require_schemes
 
 if TYPE_CHECKING:
     from mockserver.auth import Authenticator
-    from mockserver.behaviours import Handler
+    from mockserver.behaviours import Registration
     from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
 
@@ -59,7 +59,10 @@ class OAuth2Profile(Profile):
         item = document.setdefault("paths", {}).setdefault(token_path(document), {})
         item.setdefault("post", token_operation(self.error_style.schema_name))
 
-    def auth_routes(self, runtime: Runtime, authenticator: Authenticator) -> dict[str, Handler]:
+    def auth_routes(
+        self, runtime: Runtime, authenticator: Authenticator
+    ) -> tuple[Registration, ...]:
+        from mockserver.behaviours import Registration
         from mockserver.profiles.oauth2.token_endpoint import TokenEndpoint
 
         settings = runtime.settings
@@ -70,7 +73,7 @@ class OAuth2Profile(Profile):
             settings.token_rate_limit,
             runtime.token_requests,
         )
-        return {f"POST {token_path(runtime.schema.document)}": endpoint}
+        return (Registration((f"POST {token_path(runtime.schema.document)}",), endpoint),)
 
     def client_headers(self, client: ClientCredential) -> dict[str, str]:
         return {"Authorization": f"Bearer {client.token}"}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.behaviours import filters
+from mockserver.behaviours import Handler, Registration, filters
 from mockserver.behaviours.contracts import Actor, Contracts
 from mockserver.behaviours.generic import json_response, page_of, read_body
 from mockserver.behaviours.shaping import shaped
@@ -16,7 +16,6 @@ from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem
 from mockserver.responses import ResponseCatalog
 
-Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 VERSIONS = ("v2.1", "v2", "v1")
 
 
@@ -65,8 +64,8 @@ class ContractRoutes:
         self.workspace_id = workspace_id
         self.links = links
 
-    def routes(self) -> dict[str, Handler]:
-        """(METHOD, path after /api/<version>/public) -> handler."""
+    def registrations(self) -> tuple[Registration, ...]:
+        """Each behaviour under every API version of its path (the schema has some)."""
         table: dict[tuple[str, str], Handler] = {
             ("POST", "/contracts/"): self.create,
             ("POST", "/contracts"): self.create,
@@ -97,11 +96,12 @@ class ContractRoutes:
         }.items():
             for suffix in suffixes:
                 table[("POST", suffix)] = self.action(action)
-        return {
-            f"{method} /api/{version}/public{suffix}": handler
+        return tuple(
+            Registration(
+                tuple(f"{method} /api/{version}/public{suffix}" for version in VERSIONS), handler
+            )
             for (method, suffix), handler in table.items()
-            for version in VERSIONS
-        }
+        )
 
     def _answer(self, context: RequestContext, data: Any) -> Response:
         assert context.operation is not None

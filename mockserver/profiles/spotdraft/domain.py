@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mockserver.behaviours import Registration
 from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.errors import ApiProblem
 from mockserver.files import signed_link
@@ -17,24 +18,26 @@ if TYPE_CHECKING:
 
 def spotdraft_domain(runtime: Runtime) -> Domain:
     """The domain's routes for the operations the schema has; none on another family's."""
-    routes = ContractRoutes(
+    contracts = ContractRoutes(
         runtime.contracts,
         runtime.catalog,
         lambda: runtime.workspace.id,  # read per request: a reset replaces the workspace
         lambda base, composite_id: signed_link(base, runtime.workspace.jwt_secret, composite_id),
+    ).registrations()
+    webhooks = WebhookRoutes(
+        runtime.store,
+        runtime.contracts,
+        runtime.catalog,
+        lambda: runtime.workspace,
+        runtime.settings,
     ).routes()
-    routes.update(
-        WebhookRoutes(
-            runtime.store,
-            runtime.contracts,
-            runtime.catalog,
-            lambda: runtime.workspace,
-            runtime.settings,
-        ).routes()
+    registrations = (
+        *contracts,
+        *(Registration((key,), handler) for key, handler in webhooks.items()),
     )
     known = {operation.key for operation in runtime.schema.index.operations}
-    if not known & routes.keys():
-        return Domain()
+    if not any(known.intersection(entry.keys) for entry in registrations):
+        return Domain()  # another family's schema: none of this applies
 
     def counterparty_exists(workspace: int, counterparty_id: str) -> dict[str, object]:
         counterparty = runtime.store.get_record(workspace, "counter_parties", counterparty_id)
@@ -47,4 +50,4 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         "composite_id": runtime.contracts.get,
         "counterparty_id": counterparty_exists,
     }
-    return Domain(routes, parents)
+    return Domain(registrations, parents)

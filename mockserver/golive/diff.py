@@ -45,7 +45,8 @@ class DiffOptions:
 
 @dataclass
 class DiffResult:
-    replayed: list[str] = field(default_factory=list)  # "METHOD /path" per exchange replayed
+    # "METHOD /path" per exchange replayed, then "webhook ACTIVITY" per delivery compared
+    replayed: list[str] = field(default_factory=list)
     skipped: int = 0  # refused writes, upstream failures, undocumented paths
     differences: list[Difference] = field(default_factory=list)
 
@@ -55,6 +56,10 @@ class DiffResult:
     @property
     def twin_wrong(self) -> bool:
         return bool(self.of(TWIN))
+
+    @property
+    def deliveries(self) -> int:
+        return sum(item.startswith("webhook ") for item in self.replayed)
 
     def counts(self) -> dict[str, int]:
         return {klass: len(self.of(klass)) for klass in (TWIN, SCHEMA, DATA)}

@@ -24,7 +24,8 @@ _DATA_SHOWN = 20
 def summary_line(result: DiffResult) -> str:
     counts = result.counts()
     return (
-        f"{len(result.replayed)} exchanges replayed ({result.skipped} skipped): "
+        f"{len(result.replayed) - result.deliveries} exchanges replayed ({result.skipped} "
+        f"skipped), {result.deliveries} webhook deliveries compared: "
         f"twin wrong {counts[TWIN]}, schema silent or wrong {counts[SCHEMA]}, data {counts[DATA]}"
     )
 

@@ -15,11 +15,13 @@ family is a new package with one subclass, added to the registry in `__init__`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
+from mockserver.spec.walk import operations
 
 if TYPE_CHECKING:
     from mockserver.auth import Authenticator
@@ -124,3 +126,31 @@ def header_names(document: dict[str, Any]) -> set[str]:
         for scheme in security_schemes(document).values()
         if scheme.get("type") == "apiKey" and scheme.get("in") == "header"
     }
+
+
+# How a profile's `declare` writes into the served schema. A schema that already declares the
+# profile's schemes is left alone by the profiles; one forced into another profile
+# (`--profile`) gets the profile's schemes as its security, keeping operations that are
+# explicitly open (`security: []`).
+
+
+def require_schemes(document: dict[str, Any], schemes: dict[str, Any]) -> None:
+    """`schemes` together become the security of the schema and of every secured operation."""
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update(schemes)
+    requirement: list[dict[str, list[str]]] = [{name: [] for name in schemes}]
+    document["security"] = requirement
+    for _path, _method, operation in operations(document):
+        declared = operation.get("security")
+        if declared is not None and any(declared):
+            operation["security"] = copy.deepcopy(requirement)
+
+
+def add_header_parameter(document: dict[str, Any], name: str, schema: dict[str, Any]) -> None:
+    """An optional header `name` on every operation that does not declare it already."""
+    parameter = {"name": name, "in": "header", "required": False, "schema": schema}
+    for _path, _method, operation in operations(document):
+        parameters = operation.setdefault("parameters", [])
+        names = {str(p.get("name", "")).lower() for p in parameters if isinstance(p, dict)}
+        if name.lower() not in names:
+            parameters.append(dict(parameter))

@@ -1,4 +1,9 @@
-"""`LoadedSchema`: a schema ready to serve, as every part of the mock reads it."""
+"""`LoadedSchema`: a schema ready to serve, as every part of the mock reads it.
+
+Apart from the loader (`spec/load.py`) on purpose: the loader reads the profiles, and the
+profiles' behaviours read `LoadedSchema` (through the runtime); one module would tie them into
+an import cycle.
+"""
 
 from __future__ import annotations
 

@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mockserver.profiles.base import ClientCredential, Domain, Profile, header_names
+from mockserver.profiles.base import (
+    ClientCredential,
+    Domain,
+    Profile,
+    add_header_parameter,
+    header_names,
+    require_schemes,
+)
 from mockserver.profiles.names import API_KEY_VERSION
-from mockserver.spec.auth_overlay import add_header_parameter, require_schemes
 from mockserver.spec.versions import GRAPHQL_KEY
 
 if TYPE_CHECKING:

@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mockserver.errorbodies import DEBUG_IDENTIFIER_STYLE
-from mockserver.profiles.base import ClientCredential, Profile, security_schemes
+from mockserver.profiles.base import (
+    ClientCredential,
+    Profile,
+    require_schemes,
+    security_schemes,
+)
 from mockserver.profiles.names import OAUTH2
 from mockserver.profiles.oauth2.token_operation import token_operation
-from mockserver.spec.auth_overlay import require_schemes
 
 if TYPE_CHECKING:
     from mockserver.auth import Authenticator

@@ -21,9 +21,6 @@ VENDOR_WORDS = re.compile(r"spotdraft|/api/v2|x-spot-api|client-id", re.IGNORECA
 NOT_YET_MOVED = {
     "webhooks",
     "behaviours/webhook_routes.py",
-    "golive/checks.py",
-    "golive/diff.py",
-    "golive/scrub.py",
 }
 
 

@@ -6,7 +6,7 @@ undocumented 4xx/5xx is noted as the schema being *silent* (most vendor schemas 
 their success answers), not as the server breaking it.
 
     checker = ExchangeChecker(SchemaSource(spec).load())
-    verdict = checker.check("GET", "/api/v2.1/public/templates/", [], request, 200, response)
+    verdict = checker.check("GET", "/things/", [], request, 200, response)
     verdict.operation, [v.message for v in verdict.violations]
 """
 

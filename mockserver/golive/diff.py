@@ -26,7 +26,13 @@ from mockserver.golive.har import Message, body_text, read_entries, request_of, 
 from mockserver.golive.scrub import is_secret_header
 from mockserver.golive.seed import seed_fixtures
 from mockserver.golive.webhooks import compare_delivery, twin_payloads
-from mockserver.profiles import OAUTH2, client_headers, fixture_credential, token_path
+from mockserver.profiles import (
+    OAUTH2,
+    client_headers,
+    fixture_credential,
+    token_path,
+    version_header,
+)
 from mockserver.settings import DEFAULT_FIXTURES, Settings
 
 # Not replayed: this hop's connection, and whom the call acts as (upstream's users are not the
@@ -174,7 +180,8 @@ class _Replay:
         if self.profile == OAUTH2 and not self.token:
             answer = self.client.post(self.token_path, data=self._token_form())
             self.token = str((_json(answer.content) or {}).get("access_token", ""))
-        version = next((v for k, v in recorded.items() if k.lower() == "x-spot-api-version"), None)
+        pinned = version_header().lower()  # a dated version the recorded request asked for
+        version = next((v for k, v in recorded.items() if k.lower() == pinned), None)
         client_id, secret = self.credential
         return client_headers(
             self.profile, client_id, secret, token=self.token, api_version=version

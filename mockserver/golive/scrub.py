@@ -7,8 +7,8 @@ token inside a URL, a secret quoted in an error message) is caught by rememberin
 secret the session has seen and replacing it in every text kept afterwards.
 
     >>> scrubber = Scrubber()
-    >>> scrubber.headers([("client-secret", "s3cr3t-value"), ("accept", "*/*")])
-    [('client-secret', '[Filtered]'), ('accept', '*/*')]
+    >>> scrubber.headers([("x-app-secret", "s3cr3t-value"), ("accept", "*/*")])
+    [('x-app-secret', '[Filtered]'), ('accept', '*/*')]
     >>> scrubber.text('{"detail": "bad secret s3cr3t-value"}')
     '{"detail": "bad secret [Filtered]"}'
 """
@@ -24,9 +24,14 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from mockserver.masking import MASK, is_sensitive, mask_text
+from mockserver.profiles import credential_headers
 
-# Credential headers whose names do not say "secret": the id half of a pair, cookies.
-_CREDENTIAL_HEADERS = frozenset({"client-id", "cookie", "set-cookie", "proxy-authorization"})
+# Headers whose names do not say "secret": every family's credential and identity headers
+# (the id half of a pair, whom a call acts as), cookies.
+_CREDENTIAL_HEADERS = frozenset(
+    {name.lower() for name in credential_headers()}
+    | {"cookie", "set-cookie", "proxy-authorization"}
+)
 _MIN_SECRET = 6  # shorter values are not remembered: blanking them would garble the text
 
 

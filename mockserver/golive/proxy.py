@@ -204,10 +204,10 @@ class _Forwarder:
         kept_answer = Message(scrub.headers(answer.headers), *_kept_body(scrub, answer))
         notes = {**exchange.notes, **verdict.as_dict()}
         summary = _summary(verdict, exchange.notes)
-        line = (
-            f"{request.method:<6} {verdict.operation}  {exchange.status}  {elapsed:.0f} ms  "
-            f"{summary}"
-        )
+        # "METHOD /template" names the operation; an undocumented call shows its own path.
+        known = verdict.operation != "?"
+        label = verdict.operation if known else f"{request.method} {request.url.path}"
+        line = f"{label}  {exchange.status}  {elapsed:.0f} ms  {summary}"
         print(scrub.text(line), file=self.out, flush=True)
         if self.recorder is None:
             return

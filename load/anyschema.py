@@ -13,15 +13,19 @@ thresholds as in load/locustfile.py (load/common.py).
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from common import IntegratorUser, ProfileShape, load_document  # type: ignore[import-not-found]
 from locust import events, task
 from locust.env import Environment
+from locust.runners import WorkerRunner
 
 from mockserver.profiles import token_path
+from mockserver.spec.resource_model import ResourceModel
 from mockserver.spec.versions import GRAPHQL_KEY
 from mockserver.spec.walk import operations
 from mockserver.synth import Synthesizer
@@ -35,6 +39,7 @@ class Create:
     body: Any
     item_path: str | None  # path of one created object (GET), "{id}" to fill in
     item_methods: frozenset[str] = frozenset()  # what else the item path takes: put, delete
+    id_field: str = "id"  # where the answer names the created object (the resource model's)
 
 
 @dataclass
@@ -60,11 +65,12 @@ def plan_traffic(document: dict[str, Any]) -> TrafficPlan:
         if "get" in methods
     }
     plan = TrafficPlan()
+    model = ResourceModel(document)
     for path, method, operation in operations(document):
         if "{" in path or path in skip or GRAPHQL_KEY in operation:
             continue
         if method == "get":
-            plan.reads.append(path)
+            plan.reads.append(path + _required_query(document, path, operation, synthesizer))
         elif method == "post":
             content = (operation.get("requestBody") or {}).get("content") or {}
             schema = (content.get("application/json") or {}).get("schema")
@@ -72,8 +78,42 @@ def plan_traffic(document: dict[str, Any]) -> TrafficPlan:
                 continue
             item = next((item for item, base in item_gets.items() if base == path), None)
             methods = frozenset(item_methods.get(item, set())) if item else frozenset()
-            plan.creates.append(Create(path, synthesizer.example(schema), item, methods))
+            found = model.role("post", path)
+            id_field = found[0].id_field if found else "id"
+            body = synthesizer.example(schema)
+            plan.creates.append(Create(path, body, item, methods, id_field))
     return plan
+
+
+def _required_query(
+    document: dict[str, Any], path: str, operation: dict[str, Any], synthesizer: Synthesizer
+) -> str:
+    """`?name=value&...` for the query parameters the operation requires (else every call
+    would be a 400 for a missing parameter)."""
+    shared = document["paths"][path].get("parameters") or []
+    pairs = {}
+    for parameter in [*shared, *(operation.get("parameters") or [])]:
+        parameter = synthesizer.resolve(parameter)
+        if parameter.get("in") == "query" and parameter.get("required"):
+            value = synthesizer.example(parameter.get("schema") or {})
+            if isinstance(value, bool):
+                value = str(value).lower()
+            elif isinstance(value, list | dict):
+                value = json.dumps(value) if isinstance(value, dict) else ",".join(map(str, value))
+            pairs[str(parameter["name"])] = str(value)
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+@events.quitting.add_listener
+def _nothing_sent(environment: Environment, **_kwargs: Any) -> None:
+    """A run that made no request measured nothing: say so and fail, whatever the thresholds."""
+    runner = environment.runner
+    if runner is None or isinstance(runner, WorkerRunner):
+        return
+    if runner.stats.total.num_requests == 0:
+        reason = "no schema" if not (PLAN.reads or PLAN.creates) else "no request was sent"
+        print(f"spotcheck anyschema: {reason}: nothing was measured -> FAILED", flush=True)
+        environment.process_exit_code = 1
 
 
 @events.test_start.add_listener
@@ -89,7 +129,7 @@ class SchemaReader(IntegratorUser):
     def read_a_collection(self) -> None:
         if PLAN.reads:
             path = random.choice(PLAN.reads)
-            self.call("GET", path, f"GET {path}")
+            self.call("GET", path, f"GET {path.split('?')[0]}")
 
 
 class SchemaWriter(IntegratorUser):
@@ -104,7 +144,10 @@ class SchemaWriter(IntegratorUser):
         created = self.call("POST", create.path, f"POST {create.path}", json=create.body)
         if created.status_code not in (200, 201) or not create.item_path:
             return
-        item_id = created.json().get("id")
+        answer = created.json()
+        if isinstance(answer, dict) and len(answer) == 1:  # {"customer": {...}}
+            answer = next(iter(answer.values()))
+        item_id = answer.get(create.id_field) if isinstance(answer, dict) else None
         if item_id is None:
             return
         template = create.item_path

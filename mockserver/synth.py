@@ -11,6 +11,7 @@ from typing import Any
 
 import rstr
 
+from mockserver.spec.validation import SchemaChecker
 from mockserver.spec.walk import resolve
 
 _MAX_DEPTH = 8
@@ -36,6 +37,8 @@ class Synthesizer:
     def __init__(self, document: dict[str, Any], use_examples: bool = True) -> None:
         self._document = document
         self._use_examples = use_examples
+        self._checker = SchemaChecker(document)
+        self._mapped: set[int] = set()  # base schemas being answered through their mapping
 
     @property
     def document(self) -> dict[str, Any]:
@@ -62,12 +65,56 @@ class Synthesizer:
             return self._all_of(schema, depth)
         for keyword in ("oneOf", "anyOf"):
             if schema.get(keyword):
-                return self.example(schema[keyword][0], depth + 1)
+                return self._one_of(schema, keyword, depth)
+        mapping = (schema.get("discriminator") or {}).get("mapping") or {}
+        if mapping and id(schema) not in self._mapped:
+            return self._mapped_example(schema, mapping, depth)
         schema_type = schema.get("type") or _infer_type(schema)
         if depth >= _MAX_DEPTH and schema.get("nullable"):
             return None
         builder = getattr(self, f"_{schema_type}", None)
         return builder(schema, depth) if builder else {}
+
+    def _one_of(self, schema: dict[str, Any], keyword: str, depth: int) -> Any:
+        """The first branch's value that the whole schema takes: valid under exactly one
+        branch of a oneOf, its discriminator naming that branch, siblings kept."""
+        rest = {key: value for key, value in schema.items() if key not in (keyword, "example")}
+        first: Any = None
+        for branch in schema[keyword]:
+            value = self.example(branch, depth + 1)
+            if isinstance(value, dict) and rest.get("properties"):
+                value = {**self._object(rest, depth), **value}
+            value = self._discriminated(schema, branch, value)
+            if first is None:
+                first = value
+            if not self._checker.errors(schema, value):
+                return value
+        return first
+
+    def _discriminated(self, schema: dict[str, Any], branch: Any, value: Any) -> Any:
+        discriminator = schema.get("discriminator") or {}
+        name = discriminator.get("propertyName")
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if not name or not ref or not isinstance(value, dict):
+            return value
+        mapping = discriminator.get("mapping") or {}
+        keys = [key for key, target in mapping.items() if target == ref]
+        value[name] = keys[0] if keys else ref.rsplit("/", 1)[-1]
+        return value
+
+    def _mapped_example(self, schema: dict[str, Any], mapping: dict[str, Any], depth: int) -> Any:
+        """A base schema with a discriminator mapping answers one of its mapped kinds, not a
+        bare base whose discriminator value names no kind (Dropbox Sign's form fields)."""
+        name = schema["discriminator"].get("propertyName")
+        key, target = next(iter(mapping.items()))
+        self._mapped.add(id(schema))  # the mapped schema's allOf names this base again
+        try:
+            value = self.example({"$ref": target} if isinstance(target, str) else {}, depth + 1)
+        finally:
+            self._mapped.discard(id(schema))
+        if isinstance(value, dict) and name:
+            value[name] = key
+        return value
 
     def _all_of(self, schema: dict[str, Any], depth: int) -> Any:
         merged: Any = None
@@ -112,8 +159,8 @@ class Synthesizer:
             resolved = self.resolve(child)
             if resolved.get("readOnly") is False and resolved.get("writeOnly"):
                 continue
-            if resolved.get("writeOnly"):
-                continue
+            if resolved.get("writeOnly") or resolved.get("not") == {}:
+                continue  # `not: {}` is a property the object must not have
             if depth >= _MAX_DEPTH and name not in required:
                 continue
             body[name] = self.example(child, depth + 1)

@@ -25,11 +25,13 @@ from connexion.validators import (
     TextResponseBodyValidator,
 )
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema.validators import extend
 from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope
 
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.jsonbody import loads_bounded
+from mockserver.spec.quirks import INTEGER_31
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _EMPTY = object()  # no body at all, as opposed to a JSON `null`
@@ -83,6 +85,46 @@ def _fail(message: str) -> None:
     raise ValueError(message)
 
 
+_INT_RANGES = {"int32": 2**31, "int64": 2**63}
+
+
+def _bounded(name: str) -> None:
+    # OpenAPI's int32/int64 formats are ranges; jsonschema knows no such format.
+    @FORMAT_CHECKER.checks(name, raises=ValueError)
+    def check(value: object) -> bool:
+        limit = _INT_RANGES[name]
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric and not -limit <= value < limit:  # type: ignore[operator]
+            raise ValueError(f"out of the {name} range")
+        return True
+
+
+for _name in _INT_RANGES:
+    _bounded(_name)
+
+
+def _one_of(validator: Any, branches: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    """With a discriminator the named branch decides: being valid under another branch too
+    (`{"requestType": "PAGE_TOKEN"}` fits several) is not an error, as it is in plain oneOf."""
+    if not schema.get("discriminator"):
+        yield from _DRAFT4_ONE_OF(validator, branches, instance, schema)
+        return
+    yield from _ANY_OF(validator, branches, instance, schema)
+
+
+def _type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    # A 3.1 document is validated as 3.0 would be, except where that changes what is valid:
+    # 3.1 (JSON Schema 2020-12) counts 5.0 as an integer, draft 4 does not.
+    if (
+        types == "integer"
+        and schema.get(INTEGER_31) is True
+        and isinstance(instance, float)
+        and instance.is_integer()
+    ):
+        return
+    yield from _NULLABLE_TYPE(validator, types, instance, schema)
+
+
 _MALFORMED = (
     ValueError,
     UnicodeDecodeError,
@@ -95,8 +137,14 @@ _MALFORMED = (
 _MAX_FIELD_ERRORS = 20
 
 
+_DRAFT4_ONE_OF = Draft4RequestValidator.VALIDATORS["oneOf"]
+_ANY_OF = Draft4RequestValidator.VALIDATORS["anyOf"]
+_NULLABLE_TYPE = Draft4RequestValidator.VALIDATORS["type"]
+RequestValidator = extend(Draft4RequestValidator, {"oneOf": _one_of, "type": _type})
+
+
 def _field_errors(schema: dict[str, Any], body: Any) -> list[FieldError]:
-    validator = Draft4RequestValidator(schema, format_checker=FORMAT_CHECKER)
+    validator = RequestValidator(schema, format_checker=FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(body), key=lambda error: list(map(str, error.path)))
     return [
         FieldError(".".join(str(part) for part in error.path) or "(body)", error.message[:300])
@@ -114,7 +162,7 @@ class _ClientSafe:
     @property
     def _validator(self) -> Draft4Validator:
         # Connexion's own property would use the shared checker (see FORMAT_CHECKER).
-        return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
+        return RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         try:

@@ -44,6 +44,7 @@ class Mock:
     profile: str
     pid: int
     startup_s: float
+    log: Path
 
     def rss_kb(self) -> int:
         status = Path(f"/proc/{self.pid}/status").read_text()
@@ -53,24 +54,28 @@ class Mock:
 
 @contextmanager
 def served(spec: Path, db: Path) -> Iterator[Mock]:
-    """`spotcheck serve` on a free loopback port, until the block ends."""
+    """`spotcheck serve` on a free loopback port, until the block ends. Its output goes to a
+    file beside `db` (a pipe nobody reads would stall the server once full)."""
     started = time.monotonic()
     command = [sys.executable, "-m", "spotcheck", "serve", "--spec", str(spec), "--port", "0"]
     command += ["--rate-limit", "0", "--db", str(db)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = db.with_suffix(".log")
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
     try:
-        assert process.stdout is not None
         banner = ""
         while "auth profile" not in banner:
-            line = process.stdout.readline()
-            if not line:
-                raise AssertionError(f"mock did not start on {spec.name}: {banner[-2000:]}")
-            banner += line
+            if process.poll() is not None:
+                raise AssertionError(
+                    f"mock did not start on {spec.name}: {log.read_text()[-2000:]}"
+                )
+            time.sleep(0.05)
+            banner = log.read_text()
         url = re.search(r"serving (http://\S+)", banner).group(1)  # type: ignore[union-attr]
         profile = re.search(r"auth profile: (\S+)", banner).group(1)  # type: ignore[union-attr]
         while httpx.get(f"{url}/__admin/health").status_code != 200:
             time.sleep(0.05)
-        yield Mock(url, profile, process.pid, time.monotonic() - started)
+        yield Mock(url, profile, process.pid, time.monotonic() - started, log)
     finally:
         process.terminate()
         process.wait(timeout=10)

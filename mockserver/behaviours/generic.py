@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
+from mockserver.behaviours.documented_errors import documented_error
 from mockserver.behaviours.identity import Identities, Identity
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.shaping import shaped
@@ -115,8 +116,22 @@ class GenericState:
         self._identities = Identities(lambda: catalog.synthesizer.document, resource_path)
 
     async def __call__(self, request: Request, context: RequestContext) -> Response:
-        operation = context.operation
-        assert operation is not None
+        assert context.operation is not None
+        try:
+            return await self._answer(request, context, context.operation)
+        except ApiProblem as problem:
+            # an unknown object, in the 404 body the operation documents (if it does)
+            if problem.status != 404:
+                raise
+            usual = context.error_style.render(problem, "")
+            body = documented_error(self.catalog, context.operation, problem, usual)
+            if body is None:
+                raise
+            return json_response(404, body)
+
+    async def _answer(
+        self, request: Request, context: RequestContext, operation: Operation
+    ) -> Response:
         where = address(operation, self._resource_path)
         params = context.path_params
         subject = ""  # what activities are about: the parent object's own id, if it has one

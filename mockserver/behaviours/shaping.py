@@ -36,7 +36,9 @@ def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
         if not isinstance(base, dict):
             base = {}
         for key, value in data.items():
-            if key in properties:
+            if key in properties and _forbidden(catalog, properties[key]):
+                base.pop(key, None)  # `password: {not: {}}`: an answer never carries it
+            elif key in properties:
                 base[key] = fit(catalog, properties[key], base.get(key), value)
             elif open_ended:
                 base[key] = value
@@ -86,6 +88,10 @@ def _plainly_fits(schema: dict[str, Any], value: Any) -> bool:
     if isinstance(value, bool) and schema["type"] != "boolean":
         return False
     return isinstance(value, kinds)
+
+
+def _forbidden(catalog: ResponseCatalog, schema: Any) -> bool:
+    return catalog.synthesizer.resolve(schema).get("not") == {}
 
 
 def _may_be(schema: dict[str, Any], kind: str) -> bool:

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.spec.walk import visit_schemas
+from mockserver.spec.walk import resolve, visit_schemas
 
 # (kind, where, message) of one repair; repair.py makes each a Defect (no import back)
 Quirk = tuple[str, str, str]
+
+# Marks an integer schema of a 3.1 document (served as 3.0): 5.0 is one of its values.
+INTEGER_31 = "x-spotcheck-integer-3.1"
+
+
+def mark_31_integers(document: dict[str, Any]) -> None:
+    """Keep 3.1's notion of an integer through the 3.0 conversion (validators read the mark)."""
+
+    def mark(schema: dict[str, Any], _pointer: str) -> None:
+        kinds = schema.get("type")
+        if kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds):
+            schema[INTEGER_31] = True
+
+    visit_schemas(document, mark)
 
 
 def repair_quirks(document: dict[str, Any]) -> list[Quirk]:
@@ -69,3 +83,42 @@ def _prose(node: Any) -> str:
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         return f"See {node['$ref']}."
     return str(node)
+
+
+def type_parameters(document: dict[str, Any]) -> list[Quirk]:
+    """Give every parameter schema a `type`: Connexion reads `schema["type"]` of any query
+    parameter sent and fails (500) without one. The type is the one its enum or branches
+    agree on, else string, which is what a query value is."""
+    holders: list[tuple[str, Any]] = []
+    components = document.get("components") or {}
+    for name, parameter in (components.get("parameters") or {}).items():
+        holders.append((f"#/components/parameters/{name}", parameter))
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for where, holder in (("", item), *((m, o) for m, o in item.items() if m in _METHODS)):
+            for index, parameter in enumerate((holder or {}).get("parameters") or []):
+                holders.append((f"#/paths/{path}/{where}/parameters/{index}", parameter))
+    fixed: list[Quirk] = []
+    for pointer, parameter in holders:
+        schema = resolve(document, (parameter or {}).get("schema")) if parameter else {}
+        plain = isinstance(parameter, dict) and "$ref" not in parameter
+        if plain and schema and "type" not in schema:
+            schema["type"] = _agreed_type(document, schema)
+            fixed.append(("untyped-parameter", pointer, "no type; Connexion needs one"))
+    return fixed
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _agreed_type(document: dict[str, Any], schema: dict[str, Any]) -> str:
+    kinds = {type(value).__name__ for value in schema.get("enum") or [] if value is not None}
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(keyword) or []:
+            kind = resolve(document, branch).get("type")
+            if isinstance(kind, str):
+                kinds.add(kind)
+    names = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+    agreed = {names.get(kind, kind) for kind in kinds}
+    return agreed.pop() if len(agreed) == 1 else "string"

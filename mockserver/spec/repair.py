@@ -20,7 +20,7 @@ from connexion.spec import OpenAPISpecification, create_spec_validator
 from jsonschema.validators import extend
 
 from mockserver.errors import SchemaError
-from mockserver.spec.quirks import repair_quirks
+from mockserver.spec.quirks import mark_31_integers, repair_quirks, type_parameters
 from mockserver.spec.walk import operations, resolve, visit_schemas
 
 _PATH_VARIABLE = re.compile(r"{([^{}]+)}")
@@ -54,9 +54,13 @@ def repair(document: dict[str, Any]) -> RepairResult:
     """Return a repaired deep copy of `document` and the defects found in it."""
     fixed = copy.deepcopy(document)
     defects: list[Defect] = []
+    if str(fixed.get("openapi", "")).startswith("3.1"):
+        mark_31_integers(fixed)  # before 3.1's type lists become 3.0's single types
     _serve_31_as_30(fixed, defects)
     defects.extend(Defect(*quirk) for quirk in repair_quirks(fixed))
     visit_schemas(fixed, lambda schema, pointer: _repair_schema(schema, pointer, defects))
+    # after the 3.1 type lists are gone: a list of two types leaves no type at all
+    defects.extend(Defect(*quirk) for quirk in type_parameters(fixed))
     _repair_defaults(fixed, defects)
     _repair_operations(fixed, defects)
     remaining = meta_schema_errors(fixed)

@@ -15,7 +15,10 @@ class SchemaChecker:
     """Checks values against schemas that may `$ref` anything in `document`."""
 
     def __init__(self, document: dict[str, Any]) -> None:
-        self._root = _Validator(document)
+        # Formats count: a vendor example whose date-time is a Unix timestamp is not served.
+        from mockserver.validators import FORMAT_CHECKER  # the pipeline's own checks
+
+        self._root = _Validator(document, format_checker=FORMAT_CHECKER)
 
     def errors(self, schema: dict[str, Any], value: Any) -> list[str]:
         validator = self._root.evolve(schema=schema)

@@ -35,7 +35,7 @@ from mockserver.golive.har import HarRecorder, Message, body_text, entry
 from mockserver.golive.rails import Pacer, UnsafeTarget, is_production, is_write
 from mockserver.golive.rails import retry_after_seconds as retry_after
 from mockserver.golive.scrub import Scrubber
-from mockserver.problems import encode_problem
+from mockserver.problems import render_problem
 from mockserver.profiles import auth_profile, token_path
 from mockserver.spec import LoadedSchema
 
@@ -182,9 +182,9 @@ class _Forwarder:
 
     def _problem(self, exchange: _Exchange, status: int, detail: str) -> None:
         request_id = f"proxy-{next(self._ids)}"
-        body, headers = encode_problem(ApiProblem(status, detail), self.style, request_id)
-        exchange.status, exchange.body = status, body
-        exchange.headers = [(k.decode(), v.decode()) for k, v in headers]
+        rendered = render_problem(ApiProblem(status, detail), self.style, request_id)
+        exchange.status, exchange.body = status, rendered.body
+        exchange.headers = [("content-type", "application/json"), *rendered.headers.items()]
         exchange.notes["proxy_answer"] = detail
 
     def _report(

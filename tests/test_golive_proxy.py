@@ -12,9 +12,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.golive.checks import SchemaSource
-from mockserver.golive.har import read_entries
+from mockserver.golive.har import path_of, read_entries
 from mockserver.golive.proxy import ProxyOptions, proxy_app
-from mockserver.golive.rails import UnsafeTarget
+from mockserver.golive.rails import UnsafeTarget, retry_after_seconds
+from mockserver.golive.seed import seed_fixtures
 from mockserver.settings import SCHEMA_DIR
 from tests.golive_upstream import (
     ACCESS_TOKEN,
@@ -219,3 +220,31 @@ def test_api_key_profile_keys_are_masked_and_requests_checked(upstream, tmp_path
     recorded = b"".join(path.read_bytes() for path in tmp_path.glob("*.har"))
     assert CLIENT_SECRET.encode() not in recorded and CLIENT_ID.encode() not in recorded
     assert b"2024-11-15" in recorded  # the version header is no secret
+
+
+def test_a_target_with_a_base_path_keeps_the_clients_path_for_diff_and_seed(tmp_path):
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(200, json={"items": [{"id": 5, "name": "T", "contract_type_id": 1}]})
+
+    options = ProxyOptions(
+        "http://uat.vendor.test/base",
+        record=tmp_path,
+        transport=httpx.MockTransport(answer),
+        rate_limit=0,
+    )
+    with TestClient(proxy_app(options, io.StringIO())) as client:
+        client.get(f"{API}/templates/", headers=CREDENTIAL)
+    assert seen == [f"/base{API}/templates/"]
+    (item,) = read_entries(tmp_path)
+    assert item["request"]["url"] == f"http://uat.vendor.test/base{API}/templates/"
+    assert path_of(item) == f"{API}/templates/"
+    summary = seed_fixtures([item], SchemaSource().load(), tmp_path / "fixtures")
+    assert summary.counts["templates"] == 1
+
+
+def test_retry_after_as_an_http_date():
+    assert retry_after_seconds("Thu, 01 Jan 1970 00:01:40 GMT", now=90.0) == 10.0
+    assert retry_after_seconds("soon") is None

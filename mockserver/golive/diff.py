@@ -18,11 +18,17 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from mockserver.golive.checks import ExchangeChecker, SchemaSource
 from mockserver.golive.compare import DATA, SCHEMA, TWIN, Comparer, Difference
-from mockserver.golive.har import Message, body_text, read_entries, request_of, response_of
+from mockserver.golive.har import (
+    Message,
+    body_text,
+    path_of,
+    read_entries,
+    request_of,
+    response_of,
+)
 from mockserver.golive.scrub import is_secret_header
 from mockserver.golive.seed import seed_fixtures
 from mockserver.golive.webhooks import compare_delivery, twin_payloads
@@ -129,8 +135,8 @@ class _Replay:
         result = DiffResult()
         for item in entries:
             notes = item.get("_spotcheck") or {}
-            method, url = item["request"]["method"], item["request"]["url"]
-            path = urlsplit(url).path
+            method = item["request"]["method"]
+            path = path_of(item)
             operation = self.checker.operation(method, path)
             if notes.get("refused") or notes.get("upstream_error") or operation is None:
                 result.skipped += 1

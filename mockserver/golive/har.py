@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def _creator_version() -> str:
@@ -124,6 +125,12 @@ def entry(
         "timings": {"send": 0, "wait": round(elapsed_ms, 3), "receive": 0},
         "_spotcheck": notes,
     }
+
+
+def path_of(item: dict[str, Any]) -> str:
+    """The path the client asked for: upstream's URL less the target's own base path."""
+    notes = item.get("_spotcheck") or {}
+    return str(notes.get("path") or urlsplit(item["request"]["url"]).path)
 
 
 def request_of(item: dict[str, Any]) -> Message:

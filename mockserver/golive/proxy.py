@@ -202,7 +202,7 @@ class _Forwarder:
         kept_query = scrub.query(query)
         answer = _message(exchange.headers, exchange.body)
         kept_answer = Message(scrub.headers(answer.headers), *_kept_body(scrub, answer))
-        notes = {**exchange.notes, **verdict.as_dict()}
+        notes = {"path": request.url.path, **exchange.notes, **verdict.as_dict()}
         summary = _summary(verdict, exchange.notes)
         # "METHOD /template" names the operation; an undocumented call shows its own path.
         known = verdict.operation != "?"

@@ -20,12 +20,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from mockserver.behaviours.identity import Identities
 from mockserver.behaviours.resources import address
 from mockserver.fixtures import read_fixtures
-from mockserver.golive.har import response_of
+from mockserver.golive.har import path_of, response_of
 from mockserver.profiles import resource_path
 from mockserver.settings import DEFAULT_FIXTURES
 
@@ -63,7 +62,7 @@ def _records(entries: list[dict[str, Any]], schema: LoadedSchema) -> dict[tuple[
             continue
         if not 200 <= item["response"]["status"] < 300:
             continue
-        match = schema.index.match("GET", urlsplit(request["url"]).path)
+        match = schema.index.match("GET", path_of(item))
         body = response_of(item).json()
         if match is None or match.operation is None or body is None:
             continue

@@ -248,3 +248,19 @@ def test_a_target_with_a_base_path_keeps_the_clients_path_for_diff_and_seed(tmp_
 def test_retry_after_as_an_http_date():
     assert retry_after_seconds("Thu, 01 Jan 1970 00:01:40 GMT", now=90.0) == 10.0
     assert retry_after_seconds("soon") is None
+
+
+def test_a_body_over_the_limit_is_413_and_never_forwarded(tmp_path):
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(201, json={})
+
+    options = ProxyOptions(
+        "http://uat.vendor.test", transport=httpx.MockTransport(answer), max_body_bytes=1024
+    )
+    with TestClient(proxy_app(options, io.StringIO())) as client:
+        big = client.post(f"{API}/contracts/", headers=CREDENTIAL, content=b"x" * 2048)
+    assert big.status_code == 413 and big.json()["status_code"] == 413
+    assert seen == []

@@ -128,6 +128,7 @@ def _proxy(args: argparse.Namespace, settings: Settings) -> int:
         env=args.env,
         rate_limit=args.rate_limit,
         timeout=args.timeout,
+        max_body_bytes=settings.max_body_bytes,
     )
     app = proxy_app(options)
     sock = bind(args.host, args.port)

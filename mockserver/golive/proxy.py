@@ -69,6 +69,7 @@ class ProxyOptions:
     env: str = "uat"
     rate_limit: float = 10.0  # requests/s upstream (the vendor's limit); 0 = unpaced
     timeout: float = 30.0  # seconds to wait for upstream's answer, then 504
+    max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused with 413
     max_retry_wait: float = 30.0  # a longer Retry-After is passed on, not waited for
     transport: httpx.AsyncBaseTransport | None = field(default=None, compare=False)
 
@@ -123,9 +124,13 @@ class _Forwarder:
         exchange = _Exchange(time.time())
         path, method = request.url.path, request.method
         query = parse_qsl(request.url.query, keep_blank_values=True)
-        body = await request.body()
-        sent = _message(list(request.headers.items()), body)
-        if is_write(method, path, self.token_path) and not self.options.allow_writes:
+        body = await self._body(request)
+        sent = _message(list(request.headers.items()), body or b"")
+        if body is None:
+            limit = self.options.max_body_bytes
+            self._problem(exchange, 413, f"request body over {limit} bytes: not forwarded")
+            exchange.notes["refused"] = True
+        elif is_write(method, path, self.token_path) and not self.options.allow_writes:
             self._problem(
                 exchange, 403, "spotcheck proxy is read-only: start it with --allow-writes"
             )
@@ -146,6 +151,20 @@ class _Forwarder:
             (b"content-length", str(len(exchange.body)).encode()),
         ]
         return response
+
+    async def _body(self, request: Request) -> bytes | None:
+        """The request body, or None past the limit (read no further than it)."""
+        limit = self.options.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _forward(self, request: Request, body: bytes, exchange: _Exchange) -> None:
         assert self.client is not None

@@ -5,6 +5,7 @@ Used by tests/test_corpus.py and by hand (`python -m tests.corpus_run FILE`) for
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -104,6 +105,7 @@ def auth_headers(mock: Mock, document: dict[str, Any]) -> dict[str, str]:
 class Identity:
     right: int = 0
     total: int = 0
+    inferred: int = 0  # every resource the model found; `total` those with create and read
     wrong: list[str] = field(default_factory=list)
 
 
@@ -112,7 +114,7 @@ def identity_round_trips(mock: Mock, document: dict[str, Any]) -> Identity:
     model = ResourceModel(document, resource_path)
     synth = Synthesizer(document)
     headers = auth_headers(mock, document)
-    result = Identity()
+    result = Identity(inferred=len(model.resources))
     with httpx.Client(base_url=mock.url, headers=headers, timeout=30) as client:
         for resource in model.resources:
             if not resource.round_trip:
@@ -238,13 +240,14 @@ def _failures(report: Path) -> tuple[Counter[str], list[str]]:
         event = json.loads(raw)
         finished = event.get("ScenarioFinished") or {}
         recorder = finished.get("recorder") or {}
-        for check_list in (recorder.get("checks") or {}).values():
+        for case_id, check_list in (recorder.get("checks") or {}).items():
             for check in check_list:
                 if str(check.get("status")).lower() == "failure":
                     counts[check["name"]] += 1
                     failure = (check.get("failure_info") or {}).get("failure") or {}
-                    message = str(failure.get("message", "")).replace("\n", " ")
-                    lines.append(f"{recorder.get('label')}: {check['name']}: {message}"[:600])
+                    message = str(failure.get("message", "")).replace("\n", " ")[:400]
+                    answer = _answer_text(recorder, case_id)
+                    lines.append(f"{recorder.get('label')}: {check['name']}: {message} <- {answer}")
     return counts, lines
 
 
@@ -262,3 +265,12 @@ if __name__ == "__main__":
             print(f"  identity {found.right}/{found.total}")
             for line in found.wrong:
                 print("   ", line)
+
+
+def _answer_text(recorder: dict[str, Any], case_id: str) -> str:
+    """The start of the mock's answer to a failed case (NDJSON keeps bodies in base64)."""
+    response = ((recorder.get("interactions") or {}).get(case_id) or {}).get("response") or {}
+    body = response.get("body") or response.get("content") or ""
+    if isinstance(body, dict) and "$base64" in body:
+        body = base64.b64decode(body["$base64"]).decode("utf-8", "replace")
+    return f"{response.get('status_code', '?')} {str(body)[:200]}"

@@ -165,6 +165,20 @@ class GenericState:
     def _wrap(self, found: Identity | None, operation: Operation, item: Any) -> Any:
         return found.wrap(item, self.catalog.success_schema(operation)[1]) if found else item
 
+    def _fitted(self, operation: Operation, found: Identity | None, item: Any) -> tuple[int, Any]:
+        """The answer carrying `item`; where the stored fields cannot make a valid answer (a
+        oneOf the merged object no longer picks one branch of) only its identity is kept."""
+        status, body = shaped(self.catalog, operation, self._wrap(found, operation, item))
+        _status, schema = self.catalog.success_schema(operation)
+        if schema is None or not self.catalog.checker.errors(schema, body):
+            return status, body
+        field = found.id_field if found else "id"
+        kept = {field: item.get(field)} if isinstance(item, dict) else {}
+        status, body = shaped(self.catalog, operation, self._wrap(found, operation, kept))
+        if self.catalog.checker.errors(schema, body):
+            body = self.catalog.success(operation).body
+        return status, body
+
     def _existing(self, kind: str, item_id: str) -> dict[str, Any]:
         current = self.store.get_record(self._workspace_id(), kind, item_id)
         if current is None:
@@ -226,7 +240,7 @@ class GenericState:
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, str(item_id), item, parent)
             change.record(db, workspace, parent or str(item_id))
-        status, shaped_body = shaped(self.catalog, operation, self._wrap(found, operation, item))
+        status, shaped_body = self._fitted(operation, found, item)
         return json_response(status, shaped_body)
 
     def _list(self, request: Request, operation: Operation, kind: str, parent: str) -> Response:
@@ -273,7 +287,7 @@ class GenericState:
         workspace = self._workspace_id()
         current = self._existing(kind, item_id)
         if operation.method == "get":
-            status, body = shaped(self.catalog, operation, self._wrap(found, operation, current))
+            status, body = self._fitted(operation, found, current)
             return json_response(status, body)
         if operation.method == "delete":
             with self.store.transaction() as db:
@@ -290,7 +304,7 @@ class GenericState:
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, item_id, updated, parent)
             change.record(db, workspace, parent or item_id)
-        status, body = shaped(self.catalog, operation, self._wrap(found, operation, updated))
+        status, body = self._fitted(operation, found, updated)
         return json_response(status, body)
 
     def _require_complete(

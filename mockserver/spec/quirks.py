@@ -106,6 +106,10 @@ def type_parameters(document: dict[str, Any]) -> list[Quirk]:
         if plain and schema and "type" not in schema:
             schema["type"] = _agreed_type(document, schema)
             fixed.append(("untyped-parameter", pointer, "no type; Connexion needs one"))
+        items = resolve(document, schema.get("items")) if plain and schema else {}
+        if schema and schema.get("type") == "array" and items and "type" not in items:
+            items["type"] = _agreed_type(document, items)  # Connexion coerces each item
+            fixed.append(("untyped-parameter", pointer, "array items without a type"))
     return fixed
 
 

@@ -7,13 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.receiver import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -43,16 +44,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _wait(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _healthy(url: str) -> bool:
     try:
         return httpx.get(f"{url}/__admin/health", timeout=2).status_code == 200
@@ -75,8 +66,8 @@ def _supervised(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, in
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait(lambda: _healthy(url), 60, "the workers to serve")
-        _wait(lambda: len(_children(process.pid)) == 2, 30, "two workers")
+        wait_for(lambda: _healthy(url), 60, "the workers to serve")
+        wait_for(lambda: len(_children(process.pid)) == 2, 30, "two workers")
         yield process, url, port
     finally:
         for pid in _children(process.pid):
@@ -91,7 +82,7 @@ def test_a_dead_worker_is_replaced_and_the_port_keeps_serving(tmp_path):
         before = _children(process.pid)
         victim = min(before)
         os.kill(victim, signal.SIGKILL)
-        replaced = _wait(
+        replaced = wait_for(
             lambda: (now := _children(process.pid)) - before and len(now) == 2 and now,
             30,
             "a replacement worker",
@@ -110,7 +101,7 @@ def test_workers_stop_when_the_parent_is_killed(tmp_path):
         def gone() -> bool:
             return not any(_alive(pid) for pid in workers)
 
-        _wait(gone, 30, "the orphaned workers to stop")
+        wait_for(gone, 30, "the orphaned workers to stop")
         with socket.socket() as again:  # a restart can bind the port (no Errno 98)
             again.bind(("127.0.0.1", port))
 
@@ -120,4 +111,4 @@ def test_ctrl_c_stops_parent_and_workers(tmp_path):
         workers = _children(process.pid)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
-        _wait(lambda: not any(_alive(pid) for pid in workers), 15, "the workers to stop")
+        wait_for(lambda: not any(_alive(pid) for pid in workers), 15, "the workers to stop")

@@ -130,6 +130,15 @@ class Synthesizer:
             merged = {**(merged or {}), **own} if isinstance(merged, dict | None) else merged
         if isinstance(merged, dict):
             self._fill_required(schema, merged, depth)
+            # a part may require what another part declares (Lago's ChargeInput): the value
+            # the requiring part made up is replaced by one of the declared schema
+            required = {
+                n for part in schema["allOf"] for n in self.resolve(part).get("required") or []
+            }
+            for name in sorted(required):
+                child = self._property(schema, name)
+                if child is not None and self._checker.errors(child, merged.get(name)):
+                    merged[name] = self.example(child, depth + 1)
         return merged if merged is not None else {}
 
     def _fill_required(self, schema: dict[str, Any], body: dict[str, Any], depth: int) -> None:

@@ -170,7 +170,10 @@ def _round_trip(
 
 
 def _unwrap(body: Any, resource: Resource) -> dict[str, Any]:
-    """The object an answer carries, also when nested under its one key."""
+    """The object an answer carries, also when nested under its key."""
+    for key in resource.wrappers:
+        if isinstance(body, dict) and isinstance(body.get(key), dict):
+            return body[key]
     if isinstance(body, dict) and len(body) == 1:
         (inner,) = body.values()
         if isinstance(inner, dict):

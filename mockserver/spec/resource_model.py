@@ -105,11 +105,17 @@ class ResourceModel:
             # (while v2 and v2.1 of one path are one resource)
             if len(resource.parent_params) > depth[resource.kind]:
                 resource.kind = f"{resource.kind}/{{{resource.id_param}}}"
+        # An item path can also be a collection (/taxonomies/{ns} lists /{ns}/{key}): what
+        # it is as an item wins, so reading it back finds the object created there.
         for resource in self.resources:
             for role, key in resource.methods.items():
-                self._roles[key] = (resource, role)
+                if role not in ("create", "list"):
+                    self._roles[key] = (resource, role)
+        for resource in self.resources:
+            for role, key in resource.methods.items():
+                self._roles.setdefault(key, (resource, role))
             for key in resource.actions:
-                self._roles[key] = (resource, "action")
+                self._roles.setdefault(key, (resource, "action"))
 
     def _resource(
         self,
@@ -129,12 +135,14 @@ class ResourceModel:
         body, wrapper = self.object_schema(_success_schema(self._document, sample))
         overlay = resolve(self._document, self._document["paths"][path]).get(OVERLAY_KEY) or {}
         id_field = overlay.get("idField") or _id_field(id_param, literals, body)
-        create_body, sent_in = self.object_schema(
-            _request_schema(self._document, collection_ops), wrapper
-        )
         created, created_in = self.object_schema(
             _success_schema(self._document, collection_ops.get("post") or {})
         )
+        request = _request_schema(self._document, collection_ops)
+        create_body, sent_in = self.object_schema(request, wrapper or created_in)
+        if sent_in and sent_in not in (wrapper, created_in):
+            # {"user": {"id": ...}}: a reference the object holds, not its envelope
+            create_body, sent_in = _merged(self._document, request), None
         created_fields = create_body.get("properties") or {}
         client_chosen = id_field in created_fields and (
             id_field != "id" or id_field in (create_body.get("required") or [])
@@ -150,7 +158,9 @@ class ResourceModel:
             parents,
         )
         resource.wrappers = frozenset(w for w in (wrapper, sent_in, created_in) if w)
-        resource.answers_id = id_field in (created.get("properties") or {})
+        resource.answers_id = id_field in (created.get("properties") or {}) and (
+            "get" not in item_ops or id_field in (body.get("properties") or {})
+        )  # a read that answers a listing (Box's /metadata_taxonomies/{ns}) is no read back
         roles = {"get": "read", "patch": "update", "put": "replace", "delete": "delete"}
         for method, role in roles.items():
             if method in item_ops:

@@ -37,7 +37,7 @@ def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
             base = {}
         for key, value in data.items():
             if key in properties and _forbidden(catalog, properties[key]):
-                base.pop(key, None)  # `password: {not: {}}`: an answer never carries it
+                base.pop(key, None)  # an answer never carries it
             elif key in properties:
                 base[key] = fit(catalog, properties[key], base.get(key), value)
             elif open_ended:
@@ -91,7 +91,9 @@ def _plainly_fits(schema: dict[str, Any], value: Any) -> bool:
 
 
 def _forbidden(catalog: ResponseCatalog, schema: Any) -> bool:
-    return catalog.synthesizer.resolve(schema).get("not") == {}
+    # writeOnly: sent, never answered (a signer's password echoed back breaks the schema)
+    resolved = catalog.synthesizer.resolve(schema)
+    return resolved.get("not") == {} or resolved.get("writeOnly") is True
 
 
 def _may_be(schema: dict[str, Any], kind: str) -> bool:

@@ -50,7 +50,7 @@ RESULTS: dict[str, dict[str, object]] = {}
 
 def _budget(operations: int) -> int:
     """Seconds of Schemathesis for a schema of `operations` operations."""
-    return max(4, min(10, operations // 30))
+    return max(3, min(8, operations // 40))
 
 
 if not FILES:

@@ -8,7 +8,6 @@ documented answer.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from starlette.responses import Response
 
 from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
 from mockserver.behaviours.documented_errors import documented_error
+from mockserver.behaviours.http import json_response, page_of, read_body
 from mockserver.behaviours.identity import Identities, Identity
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.shaping import shaped
@@ -29,52 +29,8 @@ from mockserver.responses import ResponseCatalog
 from mockserver.spec.index import Operation
 from mockserver.store import Store, utc_now
 
-
-def json_response(status: int, body: Any) -> Response:
-    if body is None or status == 204:
-        return Response(status_code=status)
-    return Response(json.dumps(body), status_code=status, media_type="application/json")
-
-
-async def read_body(request: Request) -> dict[str, Any]:
-    """The request body (already validated by Connexion) as a dict; forms become dicts too."""
-    content_type = request.headers.get("content-type", "")
-    if "json" in content_type:
-        raw = await request.body()
-        if not raw.strip():
-            return {}
-        body = json.loads(raw)
-        return body if isinstance(body, dict) else {"items": body}
-    if "form" in content_type:
-        form = await request.form()
-        return {key: value for key, value in form.items() if isinstance(value, str)}
-    return {}
-
-
-def page_of(items: list[Any], request: Request) -> tuple[int, int, list[Any]]:
-    """One page, the vendor's (Django REST framework's) way: a limit that is not a positive
-    number falls back to the default, a page that does not exist is a 404."""
-    limit = _positive(request.query_params.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
-    pages = max(1, -(-len(items) // limit))
-    raw_page = request.query_params.get("page") or "1"
-    page = int(raw_page) if raw_page.lstrip("-").isdigit() else 0
-    if not 1 <= page <= pages:
-        raise ApiProblem(404, "Invalid page.")
-    start = (page - 1) * limit
-    return page, limit, items[start : start + limit]
-
-
-DEFAULT_LIMIT = 10
-MAX_LIMIT = 1000
-
-
-def _positive(raw: str | None, default: int, ceiling: int) -> int:
-    try:
-        value = int(raw) if raw is not None else default
-    except ValueError:
-        return default
-    return min(value, ceiling) if value > 0 else default
-
+# json_response, page_of and read_body re-exported: the domain routes import them from here
+__all__ = ["Change", "GenericState", "ParentCheck", "json_response", "page_of", "read_body"]
 
 ParentCheck = Callable[[int, str], object]
 

@@ -1,0 +1,58 @@
+"""The HTTP pieces every stateful behaviour shares: JSON answers, request bodies as dicts,
+and pages of a listing the vendor's way."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mockserver.errors import ApiProblem
+
+
+def json_response(status: int, body: Any) -> Response:
+    if body is None or status == 204:
+        return Response(status_code=status)
+    return Response(json.dumps(body), status_code=status, media_type="application/json")
+
+
+async def read_body(request: Request) -> dict[str, Any]:
+    """The request body (already validated by Connexion) as a dict; forms become dicts too."""
+    content_type = request.headers.get("content-type", "")
+    if "json" in content_type:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        body = json.loads(raw)
+        return body if isinstance(body, dict) else {"items": body}
+    if "form" in content_type:
+        form = await request.form()
+        return {key: value for key, value in form.items() if isinstance(value, str)}
+    return {}
+
+
+def page_of(items: list[Any], request: Request) -> tuple[int, int, list[Any]]:
+    """One page, the vendor's (Django REST framework's) way: a limit that is not a positive
+    number falls back to the default, a page that does not exist is a 404."""
+    limit = _positive(request.query_params.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
+    pages = max(1, -(-len(items) // limit))
+    raw_page = request.query_params.get("page") or "1"
+    page = int(raw_page) if raw_page.lstrip("-").isdigit() else 0
+    if not 1 <= page <= pages:
+        raise ApiProblem(404, "Invalid page.")
+    start = (page - 1) * limit
+    return page, limit, items[start : start + limit]
+
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+
+
+def _positive(raw: str | None, default: int, ceiling: int) -> int:
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        return default
+    return min(value, ceiling) if value > 0 else default

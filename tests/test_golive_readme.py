@@ -31,7 +31,7 @@ def walkthrough() -> list[str]:
 
 def _started(command: str, cwd: Path, env: dict[str, str], pattern: str) -> tuple[object, str]:
     process = subprocess.Popen(
-        command,
+        f"exec {command}",  # the shell becomes the command: terminate() reaches the server
         shell=True,
         cwd=cwd,
         env=env,

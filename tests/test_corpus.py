@@ -20,7 +20,8 @@ import pytest
 
 from tests.corpus_run import Mock, identity_round_trips, schemathesis_run, served
 
-pytestmark = pytest.mark.corpus
+# one worker boots each corpus file once (pytest-xdist --dist loadgroup)
+pytestmark = [pytest.mark.corpus, pytest.mark.xdist_group("corpus")]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("SPOTCHECK_CORPUS_DIR") or ROOT.parent / "shared/specs/corpus")

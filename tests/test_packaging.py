@@ -19,7 +19,8 @@ import pytest
 
 from tests.live import running_server
 
-pytestmark = pytest.mark.e2e
+# one worker builds the venv once for the whole module (pytest-xdist --dist loadgroup)
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("packaging")]
 
 ROOT = Path(__file__).resolve().parent.parent
 UAT = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}

@@ -19,7 +19,7 @@ import pytest
 
 from tests.live import running_server
 
-# one worker builds the venv once for the whole module (pytest-xdist --dist loadgroup)
+# one worker builds the wheel and its venv once (session fixtures, pytest-xdist loadgroup)
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("packaging")]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ def _run(
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     built = _run(
@@ -62,7 +62,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("spotcheck-*.whl"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The `bin/` folder of a fresh venv holding the wheel with its test and load extras."""
     venv = tmp_path_factory.mktemp("venv")

@@ -221,6 +221,7 @@ def contract_run(
             return
         with capture.global_and_fixture_disabled():
             reporter.write_line(f"spotcheck: {line}")
+            reporter.flush()  # a pipe (CI, tox) would hold it back until the run ends
 
     say(f"contract run of {contract_options.base_url} started")
     config.stash[_RAN] = True

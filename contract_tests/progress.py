@@ -28,6 +28,7 @@ class NdjsonProgress:
         self._phase = ""
         self._done: set[str] = set()
         self._last_said = 0.0
+        self._last_line = ""
 
     def poll(self) -> None:
         files = sorted(self._report_dir.glob("ndjson-*.ndjson"))
@@ -61,8 +62,13 @@ class NdjsonProgress:
 
     def _report(self) -> None:
         self._last_said = time.monotonic()
+        if not self._done:  # set-up phases (probing, schema analysis) test no operation
+            return
         done = min(len(self._done), self._total) if self._total else len(self._done)
-        self._say(f"schemathesis {self._phase}: {done}/{self._total} operations")
+        line = f"schemathesis {self._phase}: {done}/{self._total} operations"
+        if line != self._last_line:  # nothing new since the last line: stay quiet
+            self._last_line = line
+            self._say(line)
 
 
 def run_with_progress(

@@ -20,8 +20,7 @@ import pytest
 
 from tests.corpus_run import Mock, identity_round_trips, schemathesis_run, served
 
-# one worker boots each corpus file once (pytest-xdist --dist loadgroup)
-pytestmark = [pytest.mark.corpus, pytest.mark.xdist_group("corpus")]
+pytestmark = pytest.mark.corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("SPOTCHECK_CORPUS_DIR") or ROOT.parent / "shared/specs/corpus")

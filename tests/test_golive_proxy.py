@@ -14,8 +14,9 @@ from starlette.testclient import TestClient
 from mockserver.golive.checks import SchemaSource
 from mockserver.golive.har import path_of, read_entries
 from mockserver.golive.proxy import ProxyOptions, proxy_app
-from mockserver.golive.rails import UnsafeTarget, retry_after_seconds
+from mockserver.golive.rails import UnsafeTarget
 from mockserver.golive.seed import seed_fixtures
+from mockserver.retryafter import retry_after_seconds
 from mockserver.settings import SCHEMA_DIR
 from tests.golive_upstream import (
     ACCESS_TOKEN,

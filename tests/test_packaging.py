@@ -19,8 +19,7 @@ import pytest
 
 from tests.live import running_server
 
-# one worker builds the wheel and its venv once (session fixtures, pytest-xdist loadgroup)
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("packaging")]
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
 UAT = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}

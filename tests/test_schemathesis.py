@@ -1,7 +1,8 @@
 """Schemathesis over every operation of the served schema: zero failures allowed.
 
-Runs the real `st` CLI against a real server process, on our schema and (when
-SPOTCHECK_VENDOR_SPEC is set) on the vendor's verbatim file. Bounded by max examples.
+Runs the real `st` CLI against a real server process, on our schema here and on the vendor's
+verbatim file in test_schemathesis_vendor.py (a module of its own, so that pytest-xdist runs
+the two at once). Bounded by max examples.
 """
 
 from __future__ import annotations
@@ -83,19 +84,4 @@ def test_schemathesis_finds_nothing_on_our_schema(tmp_path):
     with running_server(
         "--db", str(tmp_path / "m.db"), "--rate-limit", "0", "--validate-responses"
     ) as (url, _):
-        _assert_clean(_run_schemathesis(url, tmp_path))
-
-
-@pytest.mark.vendor
-def test_schemathesis_finds_nothing_on_the_vendor_schema(vendor_spec, tmp_path):
-    args = (
-        "--spec",
-        str(vendor_spec.resolve()),
-        "--db",
-        str(tmp_path / "m.db"),
-        "--rate-limit",
-        "0",
-        "--validate-responses",
-    )
-    with running_server(*args) as (url, _):
         _assert_clean(_run_schemathesis(url, tmp_path))

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 
 import pytest
 from starlette.testclient import TestClient
@@ -313,3 +314,16 @@ def test_loopback_only_delivery_never_leaves_the_machine(fast_settings, our_sche
         )
         assert "SPOTCHECK_WEBHOOK_DELIVERY=loopback" in row["attempt_log"][0]["error"]
         assert row["attempt_log"][0]["status_code"] is None
+
+
+def test_a_429_retry_after_is_honoured_as_seconds_or_a_date():
+    from email.utils import formatdate
+
+    from mockserver.webhooks.dispatcher import retry_delay
+
+    assert retry_delay(1, (5.0, 30.0), 429, "60") == 60.0
+    assert retry_delay(1, (5.0, 30.0), 429, "2.5") == 5.0  # the schedule's own delay is longer
+    in_two_minutes = formatdate(time.time() + 120, usegmt=True)
+    assert 110 < retry_delay(1, (5.0, 30.0), 429, in_two_minutes) <= 120
+    assert retry_delay(1, (5.0, 30.0), 429, "soon") == 5.0
+    assert retry_delay(1, (5.0, 30.0), 503, "60") == 5.0  # only a 429's is read

@@ -32,6 +32,7 @@ from mockserver.golive.har import (
 from mockserver.golive.scrub import is_secret_header
 from mockserver.golive.seed import seed_fixtures
 from mockserver.golive.webhooks import compare_delivery, twin_payloads
+from mockserver.hopheaders import HOP_BY_HOP
 from mockserver.profiles import (
     OAUTH2,
     client_headers,
@@ -43,9 +44,7 @@ from mockserver.settings import DEFAULT_FIXTURES, Settings
 
 # Not replayed: this hop's connection, and whom the call acts as (upstream's users are not the
 # twin's; the twin's credential acts as its own user).
-_DROPPED = frozenset(
-    {"host", "content-length", "connection", "accept-encoding", "transfer-encoding", "user-email"}
-)
+_DROPPED = HOP_BY_HOP | {"accept-encoding", "user-email"}
 
 
 @dataclass(frozen=True)

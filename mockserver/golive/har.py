@@ -19,18 +19,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-
-def _creator_version() -> str:
-    try:
-        return version("spotcheck")
-    except PackageNotFoundError:  # a checkout that was never installed
-        return "0+unknown"
-
+from spotcheck import __version__  # the distribution's one version, read once
 
 _REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 404: "Not Found"}
 
@@ -171,7 +164,7 @@ class HarRecorder:
             document = {
                 "log": {
                     "version": "1.2",
-                    "creator": {"name": "spotcheck", "version": _creator_version()},
+                    "creator": {"name": "spotcheck", "version": __version__},
                     "pages": [],
                     "entries": self._entries,
                 }

@@ -33,29 +33,16 @@ from mockserver.errors import ApiProblem
 from mockserver.golive.checks import ExchangeChecker, SchemaSource, Verdict
 from mockserver.golive.har import HarRecorder, Message, body_text, entry
 from mockserver.golive.rails import Pacer, UnsafeTarget, is_production, is_write
-from mockserver.golive.rails import retry_after_seconds as retry_after
 from mockserver.golive.scrub import Scrubber
+from mockserver.hopheaders import HOP_BY_HOP
 from mockserver.problems import render_problem
 from mockserver.profiles import auth_profile, token_path
+from mockserver.retryafter import retry_after_seconds as retry_after
 from mockserver.spec import LoadedSchema
 
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-# Not forwarded either way: they describe one hop's connection (and we ask for plain bodies).
-_HOP = frozenset(
-    {
-        "host",
-        "connection",
-        "keep-alive",
-        "transfer-encoding",
-        "upgrade",
-        "te",
-        "trailer",
-        "proxy-connection",
-        "content-length",
-        "accept-encoding",
-        "content-encoding",
-    }
-)
+# Not forwarded either way: one hop's connection, and we ask for plain bodies.
+_HOP = HOP_BY_HOP | {"accept-encoding", "content-encoding"}
 _RETRIES_ON_429 = 2
 
 

@@ -17,7 +17,6 @@ import asyncio
 import re
 import time
 from collections.abc import Iterable
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from mockserver.errors import SpotcheckError
@@ -47,25 +46,6 @@ def is_write(method: str, path: str, token_path: str | None = None) -> bool:
     if method.upper() in _SAFE_METHODS or path == token_path:
         return False  # the token endpoint issues a token, it changes no workspace data
     return not (method.upper() == "POST" and READ_POSTS.search(path))
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After in seconds from now: delta-seconds or an HTTP date; None if unreadable.
-
-    >>> retry_after_seconds("2.5"), retry_after_seconds("Thu, 01 Jan 1970 00:01:40 GMT", 90.0)
-    (2.5, 10.0)
-    """
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when - (time.time() if now is None else now))
 
 
 class Pacer:

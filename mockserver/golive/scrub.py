@@ -44,11 +44,13 @@ class Scrubber:
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
+        self._longest_first: tuple[str, ...] = ()  # kept sorted as secrets are learnt
 
     def remember(self, value: str) -> None:
         value = value.strip()
-        if len(value) >= _MIN_SECRET and value != MASK:
+        if len(value) >= _MIN_SECRET and value != MASK and value not in self._seen:
             self._seen.add(value)
+            self._longest_first = tuple(sorted(self._seen, key=len, reverse=True))
 
     def headers(self, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         kept = []
@@ -83,7 +85,7 @@ class Scrubber:
 
     def text(self, text: str) -> str:
         """`text` with every remembered secret blanked (longest first: no partial leftovers)."""
-        for secret in sorted(self._seen, key=len, reverse=True):
+        for secret in self._longest_first:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text

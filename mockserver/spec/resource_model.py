@@ -63,6 +63,10 @@ class ResourceModel:
         self._resource_path = resource_path
         self.resources: list[Resource] = []
         self._roles: dict[str, tuple[Resource, str]] = {}
+        # object_schema answers on every generic answer: worked out once per schema node (the
+        # node is kept with its answer, so its id() is never reused while cached)
+        self._objects: dict[tuple[int, str | None], tuple[Any, tuple[dict[str, Any], str | None]]]
+        self._objects = {}
         self._infer()
 
     def role(self, method: str, path: str) -> tuple[Resource, str] | None:
@@ -179,6 +183,12 @@ class ResourceModel:
         self, schema: Any, prefer: str | None = None
     ) -> tuple[dict[str, Any], str | None]:
         """The object's schema, and the key it is wrapped under (`{"customer": {...}}`)."""
+        key = (id(schema), prefer)
+        if key not in self._objects:
+            self._objects[key] = (schema, self._object_schema(schema, prefer))
+        return self._objects[key][1]
+
+    def _object_schema(self, schema: Any, prefer: str | None) -> tuple[dict[str, Any], str | None]:
         resolved = _merged(self._document, schema)
         objects = {
             name: inner

@@ -25,6 +25,7 @@ import httpx
 
 from mockserver.audit import AuditLog
 from mockserver.loopback import is_loopback_url
+from mockserver.retryafter import retry_after_seconds
 from mockserver.store import Store
 from mockserver.webhooks.outbox import Delivery, Outbox, Queue
 from mockserver.webhooks.rules import header_problems, mask_url, resolved_problem
@@ -45,8 +46,9 @@ def retry_delay(
     if attempt > len(delays):
         return None
     delay = delays[attempt - 1]
-    if status == 429 and retry_after and retry_after.strip().isdigit():
-        delay = max(delay, float(retry_after))
+    waited = retry_after_seconds(retry_after) if status == 429 else None
+    if waited is not None:  # delta-seconds or an HTTP date, as the receiver chose
+        delay = max(delay, waited)
     return delay
 
 

@@ -27,13 +27,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mockserver.hopheaders import HOP_BY_HOP
 from mockserver.webhooks.rules import mask_url
 from mockserver.webhooks.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
-
-# Not forwarded: they describe this hop's connection, not the delivery.
-_HOP_BY_HOP = frozenset(
-    {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "upgrade", "te"}
-)
 
 
 @dataclass
@@ -73,7 +69,7 @@ def listener_app(state: ListenerState, out: TextIO = sys.stdout) -> Starlette:
         await client["http"].aclose()
 
     async def forward(request: Request, body: bytes) -> Response:
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP]
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
         assert state.forward_to is not None
         try:
             answer = await client["http"].post(state.forward_to, content=body, headers=headers)

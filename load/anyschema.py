@@ -24,11 +24,11 @@ from locust import events, task
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
+from mockserver.behaviours.synth import Synthesizer
 from mockserver.profiles import token_path
 from mockserver.spec.resource_model import ResourceModel
 from mockserver.spec.versions import GRAPHQL_KEY
 from mockserver.spec.walk import operations
-from mockserver.synth import Synthesizer
 
 __all__ = ["ProfileShape", "SchemaReader", "SchemaWriter"]
 

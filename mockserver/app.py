@@ -1,48 +1,23 @@
 """`create_app(settings)`: the only way to build the mock server.
 
-Request flow (outermost first)::
-
-    JournalMiddleware -> BodyLimitMiddleware (413, chunked bodies)
-    -> EdgeMiddleware (admin, 302/404/405) -> RateLimitMiddleware
-    -> Connexion: ServerError, Exception (vendor error bodies), Routing,
-       SpotcheckSecurity, RequestValidation, ResponseValidation, Lifespan, Context
-    -> Dispatcher (behaviour for the operation, or its documented answer)
+It loads the schema, builds the server's `Runtime`, the active profile's authenticator and
+the behaviours, and hands them to `pipeline.build_pipeline`, which lists the request flow.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
-from typing import Any
 
-from connexion import ConnexionMiddleware
-from connexion.exceptions import InvalidSpecification, ProblemException
-from connexion.middleware.context import ContextMiddleware
-from connexion.middleware.exceptions import ExceptionMiddleware
-from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.main import API as ConnexionAPI
-from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.resolver import Resolver
-from connexion.spec import OpenAPISpecification
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.admin import admin_app
-from mockserver.apiversions import ApiVersionMiddleware, VersionHeaderMiddleware
-from mockserver.auth import Authenticator, SchemeKinds
+from mockserver.admin.app import admin_app
+from mockserver.auth.authenticator import Authenticator, SchemeKinds
 from mockserver.behaviours import bind
 from mockserver.behaviours.generic import GenericState
-from mockserver.bodylimit import BodyLimitMiddleware
 from mockserver.context import request_context
-from mockserver.dispatch import Dispatcher, NoRedirectRouting
-from mockserver.docs import LazyDocs
-from mockserver.edge import EdgeMiddleware
 from mockserver.errorbodies import ErrorStyle
-from mockserver.errors import ApiProblem, SchemaError
-from mockserver.journal import JournalMiddleware
-from mockserver.problems import connexion_error_handler
+from mockserver.pipeline import build_pipeline
+from mockserver.pipeline.dispatch import Dispatcher
 from mockserver.profiles import (
     PROFILES,
     Domain,
@@ -52,19 +27,12 @@ from mockserver.profiles import (
     profile,
     resource_path,
 )
-from mockserver.ratelimit import RateLimitMiddleware
 from mockserver.runtime import Runtime
-from mockserver.security import SpotcheckSecurityMiddleware
 from mockserver.settings import Settings
 from mockserver.spec.load import load_schema
 from mockserver.spec.loaded import LoadedSchema
-from mockserver.validators import VALIDATOR_MAP
 
 logger = logging.getLogger("spotcheck.app")
-
-
-def _answered_by_dispatcher() -> None:  # pragma: no cover - never called
-    raise AssertionError("operations are answered by mockserver.dispatch.Dispatcher")
 
 
 class SpotcheckApp:
@@ -104,6 +72,7 @@ def _domain(runtime: Runtime) -> Domain:
         tuple(entry for domain in domains for entry in domain.registrations),
         {name: check for domain in domains for name, check in domain.parents.items()},
         frozenset().union(*(domain.self_judged for domain in domains)),
+        tuple(route for domain in domains for route in domain.admin_routes),
     )
 
 
@@ -145,62 +114,11 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
     # a registration that matches no operation warns (an error in our tests)
     behaviours = bind(registrations, {operation.key for operation in schema.index.operations})
     dispatcher = Dispatcher(behaviours, _generic(runtime, active, domain))
-    versioning = (
-        [partial(ApiVersionMiddleware, plan=schema.versions, self_judged=domain.self_judged)]
-        if schema.versions
-        else []
-    )
-    connexion = ConnexionMiddleware(
+    asgi = build_pipeline(
+        runtime,
         dispatcher,
-        middlewares=[
-            ServerErrorMiddleware,
-            ExceptionMiddleware,
-            NoRedirectRouting,
-            partial(SpotcheckSecurityMiddleware, authenticator=authenticator),
-            *versioning,
-            RequestValidationMiddleware,
-            ResponseValidationMiddleware,
-            LifespanMiddleware,
-            ContextMiddleware,
-        ],
+        authenticator,
+        admin_app(runtime, domain.admin_routes),
+        domain.self_judged,
     )
-    try:
-        _add_api(connexion, schema, settings)
-    except InvalidSpecification as error:
-        raise SchemaError(f"{schema.source} cannot be served: {str(error)[:500]}") from None
-    for handled in (ApiProblem, ProblemException, HTTPException, Exception):
-        connexion.add_error_handler(handled, connexion_error_handler)
-    # Build Connexion's stack now: its routers and validators are start-up work, not the
-    # first request's.
-    connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
-    asgi: ASGIApp = RateLimitMiddleware(connexion, settings.rate_limit)
-    asgi = EdgeMiddleware(asgi, schema.index, admin_app(runtime), LazyDocs(schema.document))
-    asgi = BodyLimitMiddleware(asgi, settings.max_body_bytes)
-    if schema.versions is not None:
-        asgi = VersionHeaderMiddleware(asgi, schema.versions.header)
-    asgi = JournalMiddleware(asgi, runtime.journal)
     return SpotcheckApp(asgi, runtime, active.error_style)
-
-
-class _CheckedSpecification(OpenAPISpecification):
-    """A document `load_schema` has already checked against the OpenAPI meta-schema.
-
-    Connexion re-runs that check in every `add_api` (0.6 s of the 914 KB vendor file's start-up)
-    and has no switch for it; this is the one place we step around its `add_api` to skip it.
-    """
-
-    @classmethod
-    def _validate_spec(cls, spec: dict[str, Any]) -> None:
-        return None
-
-
-def _add_api(connexion: ConnexionMiddleware, schema: LoadedSchema, settings: Settings) -> None:
-    options = connexion.options.replace(
-        validate_responses=settings.validate_responses,
-        validator_map=VALIDATOR_MAP,
-        # Connexion only routes and validates here; the Dispatcher answers every operation.
-        resolver=Resolver(function_resolver=lambda _operation_id: _answered_by_dispatcher),
-    )
-    # load_schema has run the meta-schema check on every LoadedSchema (repair verifies).
-    specification = _CheckedSpecification(schema.document)
-    connexion.apis.append(ConnexionAPI(specification, base_path="", **options.__dict__))

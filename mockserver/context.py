@@ -10,7 +10,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.auth import Identity
+from mockserver.auth.authenticator import Identity
 from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 from mockserver.spec.index import Operation
 

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mockserver.audit import AuditLog
-from mockserver.behaviours.contracts import Contracts
-from mockserver.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
-from mockserver.journal import Journal
-from mockserver.monitor import AuthFailureMonitor
-from mockserver.responses import ResponseCatalog
+from mockserver.auth.monitor import AuthFailureMonitor
+from mockserver.auth.tokens import TokenRequests
+from mockserver.behaviours.responses import ResponseCatalog
+from mockserver.pipeline.journal import Journal
 from mockserver.settings import Settings
 from mockserver.spec.loaded import LoadedSchema
-from mockserver.store import Store
-from mockserver.tokens import TokenRequests
+from mockserver.state.audit import AuditLog
+from mockserver.state.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
+from mockserver.state.store import Store
 from mockserver.webhooks.dispatcher import WebhookDispatcher
 
 
@@ -39,7 +38,6 @@ class Runtime:
     workspace: Workspace
     journal: Journal
     catalog: ResponseCatalog
-    contracts: Contracts
     webhooks: WebhookDispatcher
     audit: AuditLog
     auth_failures: AuthFailureMonitor
@@ -58,7 +56,6 @@ class Runtime:
             workspace=load_workspace(store, settings.env),
             journal=Journal(settings.journal_size, audit),
             catalog=ResponseCatalog(schema),
-            contracts=Contracts(store),
             webhooks=WebhookDispatcher(
                 store,
                 settings.webhook_retry_delays,

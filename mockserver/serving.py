@@ -27,9 +27,9 @@ logger = logging.getLogger("spotcheck")
 def serve(settings: Settings, log_level: str = "warning") -> int:
     """Run the mock until Ctrl-C or SIGTERM; 0 on a clean stop."""
     from mockserver.app import create_app
-    from mockserver.fixtures import ensure_fixtures
     from mockserver.spec.load import load_schema
-    from mockserver.store import Store
+    from mockserver.state.fixtures import ensure_fixtures
+    from mockserver.state.store import Store
 
     if not is_loopback_host(settings.host) and not settings.admin_token:
         raise SpotcheckError(
@@ -140,7 +140,7 @@ def banner(settings: Settings, port: int, schema: LoadedSchema) -> str:
 
 def _credential_hint(settings: Settings, url: str, schema: LoadedSchema) -> str:
     """How to call the mock, in its auth profile, with a credential it knows."""
-    from mockserver.fixtures import read_fixtures
+    from mockserver.state.fixtures import read_fixtures
 
     if settings.client_id:
         # Given through the environment: name it, never echo the secret.

@@ -22,10 +22,10 @@ from typing import Any
 import httpx
 
 from contract_tests.auth import ProfileAuth
+from mockserver.behaviours.synth import Synthesizer
 from mockserver.profiles import resource_path, token_path
 from mockserver.spec.resource_model import Resource, ResourceModel
 from mockserver.spec.validation import SchemaChecker
-from mockserver.synth import Synthesizer
 
 CLIENT = ("uat-client-acme", "uat-secret-acme-0001")
 USER = "admin@acme.test"

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from mockserver.behaviours.synth import Synthesizer
+from mockserver.pipeline.validators import FORMAT_CHECKER, RequestValidator
 from mockserver.spec.quirks import INTEGER_31
 from mockserver.spec.resource_model import ResourceModel
 from mockserver.spec.validation import SchemaChecker
-from mockserver.synth import Synthesizer
-from mockserver.validators import FORMAT_CHECKER, RequestValidator
 
 
 def _op(response: dict[str, Any] | None = None, body: dict[str, Any] | None = None) -> dict:

@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.tokens import issue_token
+from mockserver.auth.tokens import issue_token
 from tests.conftest import PRODUCTION, UAT
 
 CONTRACT_TYPES = "/api/v2.1/public/contract_types/"  # client headers OR bearer

@@ -12,11 +12,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.auth.tokens import issue_token
 from mockserver.errors import SchemaError, SettingsError
 from mockserver.profiles import API_KEY_VERSION, OAUTH2, SPOTDRAFT
 from mockserver.settings import SCHEMA_DIR, Settings
 from mockserver.spec import LoadedSchema, load_schema
-from mockserver.tokens import issue_token
 
 SAMPLES = SCHEMA_DIR / "samples"
 TRAVEL = str(SAMPLES / "travel-users.yaml")

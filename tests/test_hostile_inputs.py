@@ -20,10 +20,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from contract_tests.masking import MASK, mask_report_dir
-from mockserver.admin import MAX_TOKEN_TTL
+from mockserver.admin.app import MAX_TOKEN_TTL
 from mockserver.app import SpotcheckApp, create_app
-from mockserver.bodylimit import BodyLimitMiddleware
-from mockserver.monitor import AuthFailureMonitor
+from mockserver.auth.monitor import AuthFailureMonitor
+from mockserver.pipeline.bodylimit import BodyLimitMiddleware
 from mockserver.profiles import auth_profile
 from tests.conftest import UAT
 

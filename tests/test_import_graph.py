@@ -78,7 +78,7 @@ def test_mockserver_has_no_import_cycles():
 def test_the_walk_sees_an_import_behind_type_checking(tmp_path):
     """The check itself: admin <-> app was such a cycle (admin named Runtime from app)."""
     modules = _modules()
-    admin = _imports("mockserver.admin", modules["mockserver.admin"], set(modules))
+    admin = _imports("mockserver.admin.app", modules["mockserver.admin.app"], set(modules))
     assert "mockserver.runtime" in admin and "mockserver.app" not in admin
     probe = tmp_path / "probe.py"
     probe.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import app\n")

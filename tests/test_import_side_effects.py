@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from mockserver.pipeline.validators import FORMAT_CHECKER
 from mockserver.settings import Settings
 from mockserver.spec import cache, load_schema
-from mockserver.validators import FORMAT_CHECKER
 
 SAMPLE = str(Path(Settings().spec).parent / "samples" / "participants.yaml")
 

@@ -90,7 +90,7 @@ def test_the_wheel_carries_every_package_and_no_generic_top_level_name(wheel: Pa
     assert top == {"mockserver", "contract_tests", "spotcheck"}
     assert not top & GENERIC_NAMES
     for expected in (
-        "mockserver/behaviours/contracts.py",
+        "mockserver/profiles/spotdraft/contracts.py",
         "mockserver/spec/loader.py",
         "mockserver/webhooks/dispatcher.py",
         "mockserver/py.typed",

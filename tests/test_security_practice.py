@@ -8,7 +8,7 @@ import json
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.monitor import AuthFailureMonitor
+from mockserver.auth.monitor import AuthFailureMonitor
 from tests.conftest import UAT
 
 TYPES = "/api/v2.1/public/contract_types/"

@@ -9,8 +9,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.ratelimit import TokenBucket
-from mockserver.store import Store
+from mockserver.pipeline.ratelimit import TokenBucket
+from mockserver.state.store import Store
 from tests.conftest import UAT
 from tests.live import running_server
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mockserver.behaviours.synth import Synthesizer
 from mockserver.spec.validation import SchemaChecker
-from mockserver.synth import Synthesizer
 
 
 def _component_schemas(schema):
@@ -28,7 +28,7 @@ def test_every_component_schema_of_ours_gets_a_valid_example(our_schema):
 
 def _invalid_success_answers(loaded):
     """Every documented success answer the catalog serves, checked against its schema."""
-    from mockserver.responses import ResponseCatalog
+    from mockserver.behaviours.responses import ResponseCatalog
 
     catalog = ResponseCatalog(loaded)
     problems = []

@@ -8,7 +8,7 @@ import time
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.store import SCHEMA_VERSION, Store
+from mockserver.state.store import SCHEMA_VERSION, Store
 from mockserver.webhooks.outbox import enqueue
 from tests.conftest import UAT
 from tests.receiver import receiver, wait_for

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from mockserver.store import utc_now
+from mockserver.state.store import Store, utc_now
 from mockserver.webhooks.outbox import enqueue
 from mockserver.webhooks.payload import activity_payload
 
@@ -48,3 +48,17 @@ def record_activity(
     activity_id = int(cursor.lastrowid or 0)
     enqueue(db, workspace_id, activity_id, activity, subject_id, body)
     return activity_id
+
+
+def list_activities(
+    store: Store, workspace_id: int, subject_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The workspace's activity log, oldest first (one subject's when `subject_id` is given)."""
+    sql = (
+        "SELECT id, contract_id, activity, performed_by, at FROM activities WHERE workspace_id = ?"
+    )
+    params: tuple[Any, ...] = (workspace_id,)
+    if subject_id:
+        sql += " AND contract_id = ?"
+        params += (subject_id,)
+    return [dict(row) for row in store.query(sql + " ORDER BY id", params)]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.behaviours.shaping import fit
 from mockserver.errors import ApiProblem
-from mockserver.responses import ResponseCatalog
 from mockserver.spec.index import Operation
 
 

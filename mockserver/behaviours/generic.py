@@ -22,12 +22,12 @@ from mockserver.behaviours.documented_errors import documented_error
 from mockserver.behaviours.http import json_response, page_of, read_body
 from mockserver.behaviours.identity import Identities, Identity
 from mockserver.behaviours.resources import address
+from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.responses import ResponseCatalog
 from mockserver.spec.index import Operation
-from mockserver.store import Store, utc_now
+from mockserver.state.store import Store, utc_now
 
 # json_response, page_of and read_body re-exported: the domain routes import them from here
 __all__ = ["Change", "GenericState", "ParentCheck", "json_response", "page_of", "read_body"]

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.behaviours.synth import Synthesizer
 from mockserver.spec.index import Operation
 from mockserver.spec.resource_model import Resource, ResourceModel
-from mockserver.synth import Synthesizer
 
 
 @dataclass(frozen=True)

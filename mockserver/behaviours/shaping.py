@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.responses import ResponseCatalog
+from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.spec.index import Operation
 
 

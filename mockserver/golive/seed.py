@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.behaviours.identity import Identities
 from mockserver.behaviours.resources import address
-from mockserver.fixtures import read_fixtures
 from mockserver.golive.har import path_of, response_of
 from mockserver.profiles import resource_path
 from mockserver.settings import DEFAULT_FIXTURES
+from mockserver.state.fixtures import read_fixtures
 
 if TYPE_CHECKING:
     from mockserver.spec import LoadedSchema

@@ -16,7 +16,7 @@ family is a new package with one subclass, added to the registry in `__init__`.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +24,25 @@ from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 from mockserver.spec.walk import operations
 
 if TYPE_CHECKING:
-    from mockserver.auth import Authenticator
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from mockserver.auth.authenticator import Authenticator
     from mockserver.behaviours import Registration
     from mockserver.behaviours.generic import ParentCheck
     from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
+
+
+@dataclass(frozen=True)
+class AdminRoute:
+    """A control-plane endpoint a family adds under `/__admin` (behind the admin guard unless
+    `guarded` is off: a signed link carries its own credential)."""
+
+    path: str
+    endpoint: Callable[[Request], Awaitable[Response]]
+    methods: tuple[str, ...] = ("GET",)
+    guarded: bool = True
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,7 @@ class Domain:
     # Operations whose handler judges reads and writes itself and answers every pinned
     # version in its own shape (a GraphQL endpoint reads over POST).
     self_judged: frozenset[str] = frozenset()
+    admin_routes: tuple[AdminRoute, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ class Profile:
     error_style: ErrorStyle = DETAIL_STYLE
     uuid_ids: bool = False  # new resources get UUIDs rather than numbers
     full_replacement: bool = False  # a PUT must send the complete object
-    # credential header (lower case) -> the kind of check `mockserver.auth` runs for it
+    # credential header (lower case) -> the kind of check the authenticator runs for it
     header_kinds: Mapping[str, str] = {}
     # where a client id and secret travel when the schema names no header for them
     id_header: str = ""

@@ -16,7 +16,7 @@ class SchemaChecker:
 
     def __init__(self, document: dict[str, Any]) -> None:
         # Formats count: a vendor example whose date-time is a Unix timestamp is not served.
-        from mockserver.validators import FORMAT_CHECKER  # the pipeline's own checks
+        from mockserver.pipeline.validators import FORMAT_CHECKER  # the pipeline's own checks
 
         self._root = _Validator(document, format_checker=FORMAT_CHECKER)
 

@@ -104,8 +104,8 @@ def _credential() -> dict[str, str]:
     secret = os.environ.get("SPOTCHECK_CLIENT_SECRET")
     if client_id and secret:
         return {"client-id": client_id, "client-secret": secret}
-    from mockserver.fixtures import read_fixtures
     from mockserver.settings import DEFAULT_FIXTURES
+    from mockserver.state.fixtures import read_fixtures
 
     uat = next(w for w in read_fixtures(str(DEFAULT_FIXTURES)) if w["environment"] == "uat")
     first = uat["credentials"][0]

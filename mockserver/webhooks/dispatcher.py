@@ -23,10 +23,10 @@ from collections.abc import Sequence
 
 import httpx
 
-from mockserver.audit import AuditLog
 from mockserver.loopback import is_loopback_url
 from mockserver.retryafter import retry_after_seconds
-from mockserver.store import Store
+from mockserver.state.audit import AuditLog
+from mockserver.state.store import Store
 from mockserver.webhooks.outbox import Delivery, Outbox, Queue
 from mockserver.webhooks.rules import header_problems, mask_url, resolved_problem
 from mockserver.webhooks.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.store import Store, utc_now
+from mockserver.state.store import Store, utc_now
 from mockserver.webhooks.rules import has_control_or_surrogate, mask_url
 
 SUBSCRIPTIONS = "webhooks"  # record kind of subscriptions (shared with the generic state)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from mockserver.store import utc_now
+from mockserver.state.store import utc_now
 from mockserver.webhooks.payload import activity_payload
 from mockserver.webhooks.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 

@@ -45,7 +45,7 @@ from starlette.responses import JSONResponse, Response
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, SchemaError
 from mockserver.spec.versions import GRAPHQL_KEY, Rename, VersionPlan, renamed
-from mockserver.store import Store, utc_now
+from mockserver.state.store import Store, utc_now
 
 Resolver = Callable[..., Any]
 _ACTIONS = {"list", "get", "create"}

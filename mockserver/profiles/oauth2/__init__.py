@@ -18,7 +18,7 @@ from mockserver.profiles.names import OAUTH2
 from mockserver.profiles.oauth2.token_operation import token_operation
 
 if TYPE_CHECKING:
-    from mockserver.auth import Authenticator
+    from mockserver.auth.authenticator import Authenticator
     from mockserver.behaviours import Registration
     from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from mockserver.auth import Authenticator
+from mockserver.auth.authenticator import Authenticator
+from mockserver.auth.tokens import MAX_TRACKED_CLIENTS, TokenRequests, issue_token
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem
-from mockserver.fixtures import Workspace
-from mockserver.ratelimit import TokenBucket
-from mockserver.tokens import MAX_TRACKED_CLIENTS, TokenRequests, issue_token
+from mockserver.pipeline.ratelimit import TokenBucket
+from mockserver.state.fixtures import Workspace
 
 
 class TokenEndpoint:

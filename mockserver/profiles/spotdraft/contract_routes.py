@@ -8,13 +8,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.behaviours import Handler, Registration, filters
-from mockserver.behaviours.contracts import Actor, Contracts
+import mockserver.profiles.spotdraft.filters as filters
+from mockserver.behaviours import Handler, Registration
 from mockserver.behaviours.generic import json_response, page_of, read_body
+from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem
-from mockserver.responses import ResponseCatalog
+from mockserver.profiles.spotdraft.contracts import Actor, Contracts
 
 VERSIONS = ("v2.1", "v2", "v1")
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockserver.behaviours import Registration
-from mockserver.behaviours.webhook_routes import WebhookRoutes
 from mockserver.errors import ApiProblem
-from mockserver.files import signed_link
 from mockserver.profiles.base import Domain
+from mockserver.profiles.spotdraft.admin_routes import contract_admin_routes
 from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
+from mockserver.profiles.spotdraft.contracts import Contracts
+from mockserver.profiles.spotdraft.webhook_routes import WebhookRoutes
+from mockserver.state.files import signed_link
 
 if TYPE_CHECKING:
     from mockserver.runtime import Runtime
@@ -18,21 +20,22 @@ if TYPE_CHECKING:
 
 def spotdraft_domain(runtime: Runtime) -> Domain:
     """The domain's routes for the operations the schema has; none on another family's."""
-    contracts = ContractRoutes(
-        runtime.contracts,
+    contracts = Contracts(runtime.store)
+    contract_routes = ContractRoutes(
+        contracts,
         runtime.catalog,
         lambda: runtime.workspace.id,  # read per request: a reset replaces the workspace
         lambda base, composite_id: signed_link(base, runtime.workspace.jwt_secret, composite_id),
     ).registrations()
     webhooks = WebhookRoutes(
         runtime.store,
-        runtime.contracts,
+        contracts,
         runtime.catalog,
         lambda: runtime.workspace,
         runtime.settings,
     ).routes()
     registrations = (
-        *contracts,
+        *contract_routes,
         *(Registration((key,), handler) for key, handler in webhooks.items()),
     )
     known = {operation.key for operation in runtime.schema.index.operations}
@@ -46,8 +49,8 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         return counterparty
 
     parents = {
-        "contract_id": runtime.contracts.get,
-        "composite_id": runtime.contracts.get,
+        "contract_id": contracts.get,
+        "composite_id": contracts.get,
         "counterparty_id": counterparty_exists,
     }
-    return Domain(registrations, parents)
+    return Domain(registrations, parents, admin_routes=contract_admin_routes(runtime, contracts))

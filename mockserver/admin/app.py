@@ -7,20 +7,20 @@ token when the server is bound beyond loopback.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
-from mockserver.behaviours.contracts import Actor
+from mockserver.auth.tokens import issue_token
+from mockserver.behaviours.activities import list_activities
 from mockserver.errors import ApiProblem
-from mockserver.files import verify_link
-from mockserver.jsonbody import loads_bounded
+from mockserver.pipeline.jsonbody import loads_bounded
 from mockserver.problems import as_problem, render_for
+from mockserver.profiles.base import AdminRoute
 from mockserver.runtime import Runtime
-from mockserver.tokens import issue_token
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -63,7 +63,9 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def admin_app(runtime: Runtime) -> Router:
+def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Router:
+    """The admin endpoints, with the ones the schema's families add (`Domain.admin_routes`)."""
+
     async def health(request: Request) -> Response:
         return JSONResponse(
             {
@@ -111,41 +113,10 @@ def admin_app(runtime: Runtime) -> Router:
             ]
         )
 
-    async def contract_action(request: Request) -> Response:
-        action = request.path_params["action"]
-        if action not in ("sign", "decline", "hold", "resume"):
-            raise ApiProblem(
-                404, f"Unknown contract action {action!r}: sign, decline, hold, resume."
-            )
-        composite_id = request.path_params["composite_id"]
-        actor = Actor("counterparty@spotcheck.invalid", "counterparty")
-        contract = runtime.contracts.transition(runtime.workspace.id, composite_id, action, actor)
-        return JSONResponse({"id": contract["id"], "status": contract["status"]})
-
     async def activities(request: Request) -> Response:
         contract = request.query_params.get("contract")
         return JSONResponse(
-            list(reversed(runtime.contracts.activities(runtime.workspace.id, contract)))
-        )
-
-    async def file_download(request: Request) -> Response:
-        # Not behind the admin token: the link's own signature is the credential.
-        composite_id = request.path_params["composite_id"]
-        try:
-            verify_link(
-                runtime.workspace.jwt_secret,
-                composite_id,
-                request.query_params.get("expires", ""),
-                request.query_params.get("signature", ""),
-            )
-            contract = runtime.contracts.get(runtime.workspace.id, composite_id)
-        except ApiProblem as problem:
-            return problem_response(request, problem)
-        name = contract.get("file_name") or f"{composite_id}.pdf"
-        return Response(
-            runtime.contracts.file_bytes(contract),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            list(reversed(list_activities(runtime.store, runtime.workspace.id, contract)))
         )
 
     async def deliveries(request: Request) -> Response:
@@ -183,11 +154,6 @@ def admin_app(runtime: Runtime) -> Router:
         Route("/__admin/requests", _guarded(runtime, requests), methods=["GET"]),
         Route("/__admin/tokens", _guarded(runtime, tokens), methods=["POST"]),
         Route("/__admin/schema/defects", _guarded(runtime, defects), methods=["GET"]),
-        Route(
-            "/__admin/contracts/{composite_id}/{action}",
-            _guarded(runtime, contract_action),
-            methods=["POST"],
-        ),
         Route("/__admin/activities", _guarded(runtime, activities), methods=["GET"]),
         Route("/__admin/audit", _guarded(runtime, audit), methods=["GET"]),
         Route("/__admin/metrics", _guarded(runtime, metrics), methods=["GET"]),
@@ -197,6 +163,13 @@ def admin_app(runtime: Runtime) -> Router:
             _guarded(runtime, redeliver),
             methods=["POST"],
         ),
-        Route("/__admin/files/{composite_id}", file_download, methods=["GET"]),
+    ]
+    routes += [
+        Route(
+            extra.path,
+            _guarded(runtime, extra.endpoint) if extra.guarded else extra.endpoint,
+            methods=list(extra.methods),
+        )
+        for extra in extra_routes
     ]
     return Router(routes=routes)

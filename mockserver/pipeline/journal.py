@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.audit import AuditLog
 from mockserver.context import header_map, request_context
+from mockserver.state.audit import AuditLog
 
 
 class Journal:

@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.behaviours.synth import Synthesizer
 from mockserver.spec.index import Operation
 from mockserver.spec.loaded import LoadedSchema
 from mockserver.spec.validation import SchemaChecker
-from mockserver.synth import Synthesizer
 
 logger = logging.getLogger("spotcheck.responses")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from mockserver.errors import SettingsError
 from mockserver.settings import Settings
-from mockserver.store import Store
+from mockserver.state.store import Store
 
 FIXTURES_VERSION_KEY = "fixtures_loaded"
 

@@ -10,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.behaviours import Handler
-from mockserver.behaviours.contracts import Contracts
 from mockserver.behaviours.generic import json_response, read_body
 from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.fixtures import Workspace
+from mockserver.profiles.spotdraft.contracts import Contracts
 from mockserver.settings import Settings
-from mockserver.store import Store
+from mockserver.state.fixtures import Workspace
+from mockserver.state.store import Store
 from mockserver.webhooks.outbox import SUBSCRIPTIONS, cancel_queued, enqueue
 from mockserver.webhooks.rules import has_control_or_surrogate, header_problems, url_problems
 

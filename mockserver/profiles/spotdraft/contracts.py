@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mockserver.auth import Identity
-from mockserver.behaviours import lifecycle
-from mockserver.behaviours.activities import record_activity
+import mockserver.profiles.spotdraft.lifecycle as lifecycle
+from mockserver.auth.authenticator import Identity
+from mockserver.behaviours.activities import list_activities, record_activity
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.store import Store, utc_now
+from mockserver.state.store import Store, utc_now
 
 KIND = "contracts"
 _PLACEHOLDER_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -260,15 +260,7 @@ class Contracts:
         return contract
 
     def activities(self, workspace_id: int, reference: str | None = None) -> list[dict[str, Any]]:
-        sql = (
-            "SELECT id, contract_id, activity, performed_by, at FROM activities "
-            "WHERE workspace_id = ?"
-        )
-        params: tuple[Any, ...] = (workspace_id,)
-        if reference:
-            sql += " AND contract_id = ?"
-            params += (reference,)
-        return [dict(row) for row in self.store.query(sql + " ORDER BY id", params)]
+        return list_activities(self.store, workspace_id, reference)
 
     def _save(self, db: sqlite3.Connection, workspace_id: int, contract: dict[str, Any]) -> None:
         contract["updated"] = utc_now()

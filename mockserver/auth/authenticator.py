@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from mockserver.auth.monitor import AuthFailureMonitor
+from mockserver.auth.tokens import verify_token
 from mockserver.errors import ApiProblem
-from mockserver.fixtures import Workspace, secret_digest
-from mockserver.monitor import AuthFailureMonitor
 from mockserver.spec.index import Operation
-from mockserver.store import Store
-from mockserver.tokens import verify_token
+from mockserver.state.fixtures import Workspace, secret_digest
+from mockserver.state.store import Store
 
 NOT_PROVIDED = "Authentication credentials were not provided."
 _READ_METHODS = frozenset({"get", "head", "options"})

@@ -10,7 +10,7 @@ from collections import Counter
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.auth import Authenticator
+from mockserver.auth.authenticator import Authenticator
 from mockserver.context import header_map, request_context
 from mockserver.errors import ApiProblem
 

@@ -13,7 +13,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from mockserver.store import utc_now
+from mockserver.state.store import utc_now
 
 
 class AuditLog:

@@ -30,7 +30,7 @@ from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope
 
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.jsonbody import loads_bounded
+from mockserver.pipeline.jsonbody import loads_bounded
 from mockserver.spec.quirks import INTEGER_31
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")

@@ -1,0 +1,47 @@
+"""Pins what `mockserver/pipeline/connexion_stack.py` relies on in Connexion beyond its
+documented API, so that an upgrade which moves one of them fails here, by name."""
+
+from __future__ import annotations
+
+import inspect
+
+from connexion import ConnexionMiddleware
+from connexion.middleware.abstract import ROUTING_CONTEXT, RoutedMiddleware
+from connexion.middleware.main import API
+from connexion.spec import OpenAPISpecification
+
+from mockserver.pipeline.connexion_stack import _CheckedSpecification
+
+
+def test_routed_middlewares_read_the_operation_where_matched_operation_writes_it():
+    source = inspect.getsource(RoutedMiddleware)
+    assert ROUTING_CONTEXT == "connexion_routing"
+    assert '"api_base_path"' in source and '"operation_id"' in source
+    assert "api.operations[operation_id]" in source
+
+
+def test_the_stack_can_be_built_before_the_first_request():
+    assert callable(ConnexionMiddleware._build_middleware_stack)
+    source = inspect.getsource(ConnexionMiddleware.__call__)
+    assert "self.middleware_stack is None" in source
+
+
+def test_apis_take_an_api_record_and_specification_validation_is_one_classmethod():
+    assert {"specification", "base_path"} <= set(inspect.signature(API).parameters)
+    assert "_validate_spec" in inspect.getsource(OpenAPISpecification.__init__)
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+    document["x-not-allowed-by-meta-schema"] = {"paths": 1}
+    _CheckedSpecification(document)  # no meta-schema check, no error
+
+
+def test_the_pipeline_has_one_router():
+    from mockserver import Settings, create_app
+    from mockserver.pipeline.connexion_stack import MatchedOperation
+
+    app = create_app(Settings(db=":memory:", cache_dir=""))
+    layer, seen = app._asgi, []
+    while layer is not None:
+        seen.append(type(layer).__name__)
+        layer = getattr(layer, "app", None)
+    assert "RoutingMiddleware" not in seen and "NoRedirectRouting" not in seen
+    assert MatchedOperation.__name__ in seen

@@ -1,1 +1,1 @@
-"""mockserver/admin/app"""
+"""The control plane under `/__admin` (`app.admin_app`)."""

@@ -8,10 +8,10 @@ import base64
 import binascii
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import mockserver.profiles.spotdraft.lifecycle as lifecycle
+import mockserver.profiles.spotdraft.templates as templates
 from mockserver.auth.authenticator import Identity
 from mockserver.behaviours.activities import list_activities, record_activity
 from mockserver.errors import ApiProblem, FieldError
@@ -81,7 +81,8 @@ class Contracts:
                 errors=[FieldError("contract_template_id", "unknown template")],
             )
         data = body.get("contract_data") or {}
-        _check_contract_data(template, data)
+        templates.check_contract_data(template, data)
+        templates.check_counterparties(template, body.get("counter_party_details"))
         contract_type = (
             self.store.get_record(
                 workspace_id, "contract_types", str(template.get("contract_type_id"))
@@ -305,52 +306,3 @@ def _signatories(counterparties: list[dict[str, Any]], actor: Actor) -> list[dic
     )
     return signatories
 
-
-_FIELD_TYPES = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "date": (str,),
-}
-
-
-def _check_contract_data(template: dict[str, Any], data: Any) -> None:
-    """contract_data against the template's fields: required present, types right, no strangers."""
-    if not isinstance(data, dict):
-        raise ApiProblem(
-            400,
-            "contract_data must be an object.",
-            errors=[FieldError("contract_data", "not an object")],
-        )
-    fields = {field["name"]: field for field in template.get("fields", [])}
-    errors = [
-        FieldError(f"contract_data.{name}", "required by the template")
-        for name, field in fields.items()
-        if field.get("required") and name not in data
-    ]
-    for name, value in data.items():
-        field = fields.get(name)
-        if field is None:
-            errors.append(
-                FieldError(f"contract_data.{name}", f"not a field of template {template['id']}")
-            )
-            continue
-        kind = field.get("type", "string")
-        ok = isinstance(value, _FIELD_TYPES.get(kind, (str,))) and not (
-            kind != "boolean" and isinstance(value, bool)
-        )
-        if ok and kind == "date":
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                ok = False
-        if not ok:
-            errors.append(FieldError(f"contract_data.{name}", f"must be a {kind}"))
-    if errors:
-        raise ApiProblem(
-            400,
-            f"contract_data does not fit template {template['id']}: "
-            f"{errors[0].field}: {errors[0].message}",
-            errors=errors,
-        )

@@ -11,6 +11,7 @@ from mockserver.profiles.base import Domain
 from mockserver.profiles.spotdraft.admin_routes import contract_admin_routes
 from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
 from mockserver.profiles.spotdraft.contracts import Contracts
+from mockserver.profiles.spotdraft.templates import TemplateRoutes
 from mockserver.profiles.spotdraft.webhook_routes import WebhookRoutes
 from mockserver.state.files import signed_link
 
@@ -34,8 +35,10 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         lambda: runtime.workspace,
         runtime.settings,
     ).routes()
+    workspace_id = lambda: runtime.workspace.id  # noqa: E731 - read per request (a reset)
     registrations = (
         *contract_routes,
+        *TemplateRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
         *(Registration((key,), handler) for key, handler in webhooks.items()),
     )
     known = {operation.key for operation in runtime.schema.index.operations}

@@ -1,0 +1,66 @@
+"""What every SpotDraft route module shares: one behaviour under each API version of its path,
+and the answer shaped to the operation's documented success schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.responses import Response
+
+from mockserver.behaviours import Handler, Registration
+from mockserver.behaviours.generic import json_response
+from mockserver.behaviours.responses import ResponseCatalog
+from mockserver.behaviours.shaping import shaped
+from mockserver.context import RequestContext
+from mockserver.errors import ApiProblem, FieldError
+
+VERSIONS = ("v2.1", "v2", "v1")
+
+
+def versioned(table: Mapping[tuple[str, str], Handler]) -> tuple[Registration, ...]:
+    """Each (method, suffix) behaviour registered under every API version of its path."""
+    return tuple(
+        Registration(
+            tuple(f"{method} /api/{version}/public{suffix}" for version in VERSIONS), handler
+        )
+        for (method, suffix), handler in table.items()
+    )
+
+
+def answer(catalog: ResponseCatalog, context: RequestContext, data: Any) -> Response:
+    """`data` in the operation's documented success shape and status."""
+    assert context.operation is not None
+    status, body = shaped(catalog, context.operation, data)
+    return json_response(status, body)
+
+
+def api_version(context: RequestContext) -> str:
+    """`v1`, `v2` or `v2.1`: the version the matched path names."""
+    assert context.operation is not None
+    return context.operation.path.split("/")[2]
+
+
+def int_param(context: RequestContext, name: str) -> int:
+    """A numeric path id; anything else names no object (404, as the vendor's router does)."""
+    raw = context.path_params.get(name, "")
+    if not str(raw).isdigit():
+        raise ApiProblem(404, f"No object with {name} {raw!r}.")
+    return int(raw)
+
+
+def boolean_query(context_query: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """A documented boolean query parameter; a value that is not one is a 400."""
+    raw = context_query.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise ApiProblem(
+        400,
+        f"{name} must be true or false, not {raw!r}.",
+        errors=[FieldError(name, "not a boolean")],
+    )

@@ -5,6 +5,7 @@ Exception tree::
     SpotcheckError                 anything the harness itself refuses
     +-- SettingsError              a flag or SPOTCHECK_* variable is wrong
     +-- SchemaError                a schema cannot be loaded or repaired
+    +-- StorageFull                the store refused a write (disk full): 503, reads work
     +-- ApiProblem                 an HTTP error answer, rendered in the vendor's body shape
         +-- (raised with status 400, 401, 402, 403, 404, 405, 409, 415, 429, ...)
 
@@ -30,6 +31,10 @@ class SettingsError(SpotcheckError):
 
 class SchemaError(SpotcheckError):
     """A schema cannot be loaded, or is broken beyond repair."""
+
+
+class StorageFull(SpotcheckError):
+    """The store refused a write (disk full, read-only): reads still work; answered 503."""
 
 
 class UnmatchedBehaviourWarning(UserWarning):

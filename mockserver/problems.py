@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ from starlette.types import Scope, Send
 
 from mockserver.context import request_context
 from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
-from mockserver.errors import ApiProblem
+from mockserver.errors import ApiProblem, StorageFull
 
 logger = logging.getLogger("spotcheck.problems")
 
@@ -47,7 +46,7 @@ def as_problem(error: Exception) -> ApiProblem:
         return ApiProblem(status, detail, _CONNEXION_CODES.get(str(error.title), ""))
     if isinstance(error, HTTPException):
         return ApiProblem(error.status_code, str(error.detail), headers=dict(error.headers or {}))
-    if isinstance(error, sqlite3.OperationalError) and _storage_full(error):
+    if isinstance(error, StorageFull):
         # The store refused a write (disk full, read-only file): the transaction was rolled
         # back, reads still work, and the client may try again later - not a bug of the mock.
         logger.error("the store cannot write: %s", error)
@@ -58,14 +57,6 @@ def as_problem(error: Exception) -> ApiProblem:
         )
     logger.error("unhandled error in the mock", exc_info=error)
     return ApiProblem(500, "The mock server failed while handling this request.")
-
-
-_STORAGE_FAILURES = ("database or disk is full", "readonly database", "disk i/o error")
-
-
-def _storage_full(error: sqlite3.OperationalError) -> bool:
-    message = str(error).lower()
-    return any(failure in message for failure in _STORAGE_FAILURES)
 
 
 @dataclass(frozen=True)

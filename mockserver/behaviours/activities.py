@@ -6,10 +6,9 @@ Issue "webhooks" turns these rows into deliveries; the admin API lists them.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
-from mockserver.state.store import Store, utc_now
+from mockserver.state.store import Db, Store, utc_now
 from mockserver.webhooks.outbox import enqueue
 from mockserver.webhooks.payload import activity_payload
 
@@ -27,7 +26,7 @@ GENERIC_ACTIVITIES = {
 
 
 def record_activity(
-    db: sqlite3.Connection,
+    db: Db,
     workspace_id: int,
     subject_id: str,
     activity: str,
@@ -40,12 +39,12 @@ def record_activity(
     """
     at = utc_now()
     body = activity_payload(activity, performed_by, at, contract)
-    cursor = db.execute(
+    row = db.execute(
         "INSERT INTO activities (workspace_id, contract_id, activity, performed_by, at, data) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (workspace_id, subject_id, activity, performed_by, at, json.dumps(body)),
-    )
-    activity_id = int(cursor.lastrowid or 0)
+    ).fetchall()[0]  # read to the end: SQLite finishes the statement
+    activity_id = int(row[0])
     enqueue(db, workspace_id, activity_id, activity, subject_id, body)
     return activity_id
 

@@ -8,7 +8,6 @@ documented answer.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.spec.index import Operation
-from mockserver.state.store import Store, utc_now
+from mockserver.state.store import Db, Store, utc_now
 
 # json_response, page_of and read_body re-exported: the domain routes import them from here
 __all__ = ["Change", "GenericState", "ParentCheck", "json_response", "page_of", "read_body"]
@@ -44,7 +43,7 @@ class Change:
     subject: str = ""
     contract: dict[str, Any] | None = None
 
-    def record(self, db: sqlite3.Connection, workspace_id: int, fallback_subject: str) -> None:
+    def record(self, db: Db, workspace_id: int, fallback_subject: str) -> None:
         if self.activity:
             subject = self.subject or fallback_subject
             record_activity(db, workspace_id, subject, self.activity, self.actor, self.contract)

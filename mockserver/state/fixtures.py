@@ -6,14 +6,13 @@ import base64
 import hashlib
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mockserver.errors import SettingsError
 from mockserver.settings import Settings
-from mockserver.state.store import Store
+from mockserver.state.store import Db, Store
 
 FIXTURES_VERSION_KEY = "fixtures_loaded"
 
@@ -54,21 +53,32 @@ def install_fixtures(store: Store, settings: Settings) -> None:
     """Replace everything in the store by the fixture workspaces (and the env credential)."""
     workspaces = read_fixtures(settings.fixtures)
     with store.transaction() as db:
-        # Keys survive a reset: receivers and clients configured with them keep working.
-        keys = {
-            row[0]: (row[1], row[2])
-            for row in db.execute("SELECT env, hmac_key, jwt_secret FROM workspaces")
-        }
-        store.wipe(db)
-        for data in workspaces:
-            _install_workspace(store, db, data, settings, keys.get(data["environment"]))
-        db.execute("INSERT INTO meta VALUES (?, '1')", (FIXTURES_VERSION_KEY,))
+        store.lock(db, "fixtures")  # processes starting together install them once
+        _install(store, db, workspaces, settings)
+
+
+def _install(store: Store, db: Db, workspaces: list[dict[str, Any]], settings: Settings) -> None:
+    # Keys survive a reset: receivers and clients configured with them keep working.
+    keys = {
+        row[0]: (row[1], row[2])
+        for row in db.execute("SELECT env, hmac_key, jwt_secret FROM workspaces")
+    }
+    store.wipe(db)
+    # Ids by file order, the same after every reset: other processes keep theirs.
+    for workspace_id, data in enumerate(workspaces, start=1):
+        _install_workspace(store, db, workspace_id, data, settings, keys.get(data["environment"]))
+    db.execute("INSERT INTO meta VALUES (?, '1')", (FIXTURES_VERSION_KEY,))
 
 
 def ensure_fixtures(store: Store, settings: Settings) -> None:
     """Load fixtures on the first start only: a restart keeps what the store holds."""
     if store.get_meta(FIXTURES_VERSION_KEY) is None:
-        install_fixtures(store, settings)
+        workspaces = read_fixtures(settings.fixtures)
+        with store.transaction() as db:
+            store.lock(db, "fixtures")
+            loaded = db.execute("SELECT 1 FROM meta WHERE key = ?", (FIXTURES_VERSION_KEY,))
+            if loaded.fetchone() is None:  # not installed meanwhile by another process
+                _install(store, db, workspaces, settings)
     elif settings.client_id and settings.client_secret:
         with store.transaction() as db:
             workspace = db.execute("SELECT id FROM workspaces WHERE env = 'uat'").fetchone()
@@ -78,7 +88,8 @@ def ensure_fixtures(store: Store, settings: Settings) -> None:
 
 def _install_workspace(
     store: Store,
-    db: sqlite3.Connection,
+    db: Db,
+    workspace_id: int,
     data: dict[str, Any],
     settings: Settings,
     keys: tuple[str, str] | None,
@@ -88,17 +99,17 @@ def _install_workspace(
         base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
         secrets.token_urlsafe(32),
     )
-    cursor = db.execute(
-        "INSERT INTO workspaces (env, name, hmac_key, jwt_secret) VALUES (?, ?, ?, ?)",
-        (env, data["workspace"]["name"], hmac_key, jwt_secret),
+    db.execute(
+        "INSERT INTO workspaces (id, env, name, hmac_key, jwt_secret) VALUES (?, ?, ?, ?, ?)",
+        (workspace_id, env, data["workspace"]["name"], hmac_key, jwt_secret),
     )
-    workspace_id = int(cursor.lastrowid or 0)
     user_ids = {}
     for index, role in enumerate(sorted({user["role"] for user in data["users"]}), start=1):
         store.put_record(db, workspace_id, "auth/roles", str(index), {"id": index, "name": role})
     for user in data["users"]:
         db.execute(
-            "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, workspace_id, email, name, role, active, permissions) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 user["id"] + workspace_id * 100000,
                 workspace_id,
@@ -141,9 +152,7 @@ _RECORD_KINDS = {
 }
 
 
-def _install_records(
-    store: Store, db: sqlite3.Connection, workspace_id: int, data: dict[str, Any]
-) -> None:
+def _install_records(store: Store, db: Db, workspace_id: int, data: dict[str, Any]) -> None:
     for key, kind in _RECORD_KINDS.items():
         for item in data.get(key, []):
             store.put_record(
@@ -193,7 +202,7 @@ def _policy(credential: dict[str, Any]) -> dict[str, Any]:
     return policy
 
 
-def _add_env_credential(db: sqlite3.Connection, workspace_id: int, settings: Settings) -> None:
+def _add_env_credential(db: Db, workspace_id: int, settings: Settings) -> None:
     assert settings.client_id and settings.client_secret
     admin = db.execute(
         "SELECT id FROM users WHERE workspace_id = ? AND active = 1 "

@@ -1,8 +1,11 @@
-"""The embedded store: SQLite, a file or `:memory:`, one transaction around every write.
+"""The store: SQLite (a file or `:memory:`, the embedded default) or PostgreSQL
+(`--db postgresql://...`), behind SQLAlchemy, one transaction around every write.
 
 Domain objects are JSON documents in `records`, addressed by (workspace, kind, id), so the
 generic behaviour can keep state for any operation of any schema. Several server processes
-may share one file: WAL mode plus `BEGIN IMMEDIATE` serialise their writes without loss.
+may share one store: on a SQLite file WAL mode plus `BEGIN IMMEDIATE` serialise their writes;
+on PostgreSQL (several hosts) row locks, upserts and advisory locks do (`lock`, `try_lock`).
+Callers write SQL once, with `?` placeholders, to the `Db` a transaction yields (`state.sql`).
 """
 
 from __future__ import annotations
@@ -10,89 +13,22 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS workspaces (
-    id INTEGER PRIMARY KEY, env TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
-    hmac_key TEXT NOT NULL, jwt_secret TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
-    email TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL, role TEXT NOT NULL,
-    active INTEGER NOT NULL, permissions TEXT NOT NULL,
-    UNIQUE (workspace_id, email)
-);
-CREATE TABLE IF NOT EXISTS credentials (
-    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
-    client_id TEXT NOT NULL UNIQUE, secret_sha256 TEXT NOT NULL,
-    user_id INTEGER NOT NULL REFERENCES users(id), label TEXT NOT NULL,
-    policy TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS records (
-    workspace_id INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
-    parent TEXT NOT NULL DEFAULT '', data TEXT NOT NULL,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-    PRIMARY KEY (workspace_id, kind, id)
-);
-CREATE INDEX IF NOT EXISTS records_by_parent ON records (workspace_id, kind, parent);
-CREATE TABLE IF NOT EXISTS sequences (
-    workspace_id INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
-    PRIMARY KEY (workspace_id, name)
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, subscription_id TEXT NOT NULL,
-    delivery_id TEXT NOT NULL UNIQUE, activity_id INTEGER NOT NULL, activity TEXT NOT NULL,
-    contract_id TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL,
-    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
-    claimed_at REAL, created_at TEXT NOT NULL, finished_at TEXT, last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS delivery_attempts (
-    id INTEGER PRIMARY KEY, outbox_id INTEGER NOT NULL, at TEXT NOT NULL,
-    status_code INTEGER, latency_ms REAL NOT NULL, error TEXT
-);
-CREATE TABLE IF NOT EXISTS activities (
-    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, contract_id TEXT NOT NULL,
-    activity TEXT NOT NULL, performed_by TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL
-);
-"""
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
 
+from mockserver.errors import SettingsError, StorageFull
+from mockserver.state.schema import SCHEMA_VERSION, build_metadata, migrate
+from mockserver.state.sql import Db, PgConnection, Row
 
-def _add_column(db: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
-    # Idempotent: files made before user_version was kept may already have the column.
-    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-
-
-def _v1_credential_policies(db: sqlite3.Connection) -> None:
-    _add_column(db, "credentials", "policy", "TEXT NOT NULL DEFAULT '{}'")
-
-
-def _v2_outbox_leases(db: sqlite3.Connection) -> None:
-    # A claim is a lease: whoever holds it and until when; an expired lease is anyone's.
-    _add_column(db, "outbox", "lease_owner", "TEXT")
-    _add_column(db, "outbox", "lease_expires_at", "REAL")
-    # Rows left 'sending' by an older version: expired leases, so taken over at once.
-    db.execute(
-        "UPDATE outbox SET lease_expires_at = 0 WHERE status = 'sending' "
-        "AND lease_expires_at IS NULL"
-    )
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS outbox_queue ON outbox (workspace_id, subscription_id, id) "
-        "WHERE status IN ('pending', 'sending')"
-    )
-
-
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _v1_credential_policies,
-    _v2_outbox_leases,
-)
-SCHEMA_VERSION = len(_MIGRATIONS)
+__all__ = ["SCHEMA_VERSION", "Db", "Row", "Store", "display_db", "is_postgres", "utc_now"]
 
 _TABLES = (
     "delivery_attempts",
@@ -104,7 +40,12 @@ _TABLES = (
     "users",
     "workspaces",
     "meta",
+    "journal",
+    "audit",
 )
+# What a full disk (or a store turned read-only) says: the write is refused, reads still work.
+_STORAGE_FAILURES = ("database or disk is full", "readonly database", "disk i/o error")
+_PG_STORAGE_STATES = ("53100", "53200", "25006")  # disk full, out of memory, read-only
 
 
 def utc_now() -> str:
@@ -112,63 +53,129 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def is_postgres(db: str) -> bool:
+    return db.startswith(("postgresql:", "postgresql+psycopg:", "postgres:"))
+
+
+def display_db(db: str) -> str:
+    """`--db` as logs and banners may show it: a PostgreSQL URL without its password."""
+    if not is_postgres(db):
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "postgresql://(unreadable URL)"
+
+
+def engine_url(db: str) -> str:
+    if is_postgres(db):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    return "sqlite://" if db == ":memory:" else f"sqlite:///{db}"
+
+
+def _storage_full(error: BaseException) -> bool:
+    if getattr(error, "sqlstate", None) in _PG_STORAGE_STATES:
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return any(failure in str(error).lower() for failure in _STORAGE_FAILURES)
+    return False
+
+
 class Store:
-    """A SQLite database with the spotcheck schema. Safe to share between threads."""
+    """The spotcheck schema on SQLite or PostgreSQL. Safe to share between threads."""
 
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
+        self.dialect = "postgresql" if is_postgres(path) else "sqlite"
+        # Whether other processes may see this store (then shared state lives in it).
+        self.shared = path != ":memory:"
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA busy_timeout = 10000")
+        self.engine = _engine(path)
+        metadata = build_metadata(self.dialect)
+        if self.dialect == "postgresql":
+            with self.engine.begin() as conn:
+                migrate(conn, metadata)
+            self._sqlite: sqlite3.Connection | None = None
+            return
+        raw = self.engine.raw_connection()
+        sqlite_db: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
+        sqlite_db.isolation_level = None  # transactions are ours: BEGIN IMMEDIATE ... COMMIT
+        sqlite_db.row_factory = sqlite3.Row
+        sqlite_db.execute("PRAGMA busy_timeout = 10000")
         if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
-
-    def _migrate(self) -> None:
-        """Bring an older file up to SCHEMA_VERSION (kept in SQLite's user_version)."""
+            sqlite_db.execute("PRAGMA journal_mode = WAL")
+            sqlite_db.execute("PRAGMA synchronous = NORMAL")
+        self._sqlite = sqlite_db
         # Under the write lock: several processes may open one old file at the same moment.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            for number, step in enumerate(_MIGRATIONS[version:], start=version + 1):
-                step(self._db)
-                self._db.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                migrate(conn, metadata)
+            except BaseException:
+                sqlite_db.execute("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._sqlite is not None:
+                self._sqlite.close()
+            self.engine.dispose()
+
+    # -- connections -------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; BEGIN IMMEDIATE takes the file's write lock up front."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                # SQLite rolls back by itself after some errors (a full disk): a second
-                # ROLLBACK would hide the real error behind "no transaction is active".
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+    def _pg(self) -> Iterator[Any]:
+        raw = self.engine.raw_connection()
+        try:
+            connection = raw.driver_connection
+            if not connection.autocommit:  # type: ignore[union-attr]
+                connection.autocommit = True  # type: ignore[union-attr]
+            yield connection
+        finally:
+            raw.close()  # back to the pool
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+    @contextmanager
+    def transaction(self) -> Iterator[Db]:
+        """A write transaction: on SQLite BEGIN IMMEDIATE takes the write lock up front."""
+        try:
+            if self._sqlite is None:
+                with self._pg() as connection, connection.transaction():
+                    yield PgConnection(connection)
+                return
+            with self._lock:
+                self._sqlite.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._sqlite
+                    self._sqlite.execute("COMMIT")
+                except BaseException:
+                    # SQLite rolls back by itself after some errors (a full disk): a second
+                    # ROLLBACK would hide the real error behind "no transaction is active".
+                    if self._sqlite.in_transaction:
+                        self._sqlite.execute("ROLLBACK")
+                    raise
+        except Exception as error:
+            if _storage_full(error):
+                raise StorageFull(str(error).splitlines()[0]) from error
+            raise
 
-    def query_one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        if self._sqlite is None:
+            with self._pg() as connection:
+                return PgConnection(connection).execute(sql, params).fetchall()
         with self._lock:
-            return self._db.execute(sql, params).fetchone()
+            return self._sqlite.execute(sql, params).fetchall()
 
-    def wipe(self, db: sqlite3.Connection) -> None:
+    def query_one(self, sql: str, params: tuple[Any, ...] = ()) -> Row | None:
+        if self._sqlite is None:
+            with self._pg() as connection:
+                row: Row | None = PgConnection(connection).execute(sql, params).fetchone()
+                return row
+        with self._lock:
+            found: Row | None = self._sqlite.execute(sql, params).fetchone()
+            return found
+
+    def wipe(self, db: Db) -> None:
         """Delete every row (inside the caller's transaction)."""
         for table in _TABLES:
             db.execute(f"DELETE FROM {table}")
@@ -177,23 +184,45 @@ class Store:
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
         return row["value"] if row else None
 
+    # -- dialect helpers ---------------------------------------------------------------
+
+    @property
+    def for_update(self) -> str:
+        """Appended to a SELECT inside a transaction: lock the rows it reads (PostgreSQL;
+        SQLite's BEGIN IMMEDIATE already holds the whole file)."""
+        return " FOR UPDATE" if self._sqlite is None else ""
+
+    @property
+    def greatest(self) -> str:
+        """The SQL function for the larger of two values."""
+        return "MAX" if self._sqlite is not None else "GREATEST"
+
+    def lock(self, db: Db, name: str) -> None:
+        """Wait for, then hold until the transaction ends, the lock called `name`."""
+        if self._sqlite is None:
+            db.execute("SELECT pg_advisory_xact_lock(?)", (_lock_key(name),))
+
+    def try_lock(self, db: Db, name: str) -> bool:
+        """Take the lock called `name` for the transaction, or say at once it is held."""
+        if self._sqlite is not None:
+            return True
+        row = db.execute("SELECT pg_try_advisory_xact_lock(?)", (_lock_key(name),)).fetchone()
+        return bool(row[0])
+
     # -- records -----------------------------------------------------------------------
 
     @staticmethod
-    def next_id(db: sqlite3.Connection, workspace_id: int, name: str) -> int:
-        db.execute(
-            "INSERT INTO sequences VALUES (?, ?, 1) ON CONFLICT (workspace_id, name) "
-            "DO UPDATE SET value = value + 1",
-            (workspace_id, name),
-        )
+    def next_id(db: Db, workspace_id: int, name: str) -> int:
         row = db.execute(
-            "SELECT value FROM sequences WHERE workspace_id = ? AND name = ?", (workspace_id, name)
-        ).fetchone()
+            "INSERT INTO sequences VALUES (?, ?, 1) ON CONFLICT (workspace_id, name) "
+            "DO UPDATE SET value = sequences.value + 1 RETURNING value",
+            (workspace_id, name),
+        ).fetchall()[0]  # read to the end: SQLite finishes the statement
         return int(row[0])
 
     @staticmethod
     def put_record(
-        db: sqlite3.Connection,
+        db: Db,
         workspace_id: int,
         kind: str,
         record_id: str,
@@ -202,14 +231,15 @@ class Store:
     ) -> None:
         now = utc_now()
         db.execute(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO records (workspace_id, kind, id, parent, data, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (workspace_id, kind, id) DO UPDATE SET data = excluded.data, "
             "parent = excluded.parent, updated_at = excluded.updated_at",
             (workspace_id, kind, record_id, parent, json.dumps(data), now, now),
         )
 
     @staticmethod
-    def delete_record(db: sqlite3.Connection, workspace_id: int, kind: str, record_id: str) -> bool:
+    def delete_record(db: Db, workspace_id: int, kind: str, record_id: str) -> bool:
         cursor = db.execute(
             "DELETE FROM records WHERE workspace_id = ? AND kind = ? AND id = ?",
             (workspace_id, kind, record_id),
@@ -231,5 +261,24 @@ class Store:
         if parent is not None:
             sql += " AND parent = ?"
             params += (parent,)
-        rows = self.query(sql + " ORDER BY created_at, rowid", params)
-        return [json.loads(row["data"]) for row in rows]
+        order = " ORDER BY created_at, rowid" if self._sqlite is not None else " ORDER BY seq"
+        return [json.loads(row["data"]) for row in self.query(sql + order, params)]
+
+
+def _lock_key(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8")) - 2**31  # a stable 32-bit key
+
+
+def _engine(db: str) -> Engine:
+    url = engine_url(db)
+    if is_postgres(db):
+        try:
+            return create_engine(
+                url, pool_size=8, max_overflow=16, connect_args={"connect_timeout": 5}
+            )
+        except ArgumentError as error:
+            raise SettingsError(f"--db: not a PostgreSQL URL ({error})") from None
+    # One connection, shared under the store's lock (":memory:" lives in it).
+    return create_engine(
+        url, poolclass=StaticPool, connect_args={"check_same_thread": False, "timeout": 10}
+    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,7 @@ import mockserver.profiles.spotdraft.templates as templates
 from mockserver.auth.authenticator import Identity
 from mockserver.behaviours.activities import list_activities, record_activity
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.state.store import Store, utc_now
+from mockserver.state.store import Db, Store, utc_now
 
 KIND = "contracts"
 _PLACEHOLDER_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -206,7 +205,7 @@ class Contracts:
         return contract
 
     def _sign(
-        self, db: sqlite3.Connection, workspace_id: int, contract: dict[str, Any], actor: Actor
+        self, db: Db, workspace_id: int, contract: dict[str, Any], actor: Actor
     ) -> dict[str, Any]:
         # Every outstanding signatory signs, counterparty first, as the real signing flow ends.
         signatories = sorted(
@@ -263,13 +262,13 @@ class Contracts:
     def activities(self, workspace_id: int, reference: str | None = None) -> list[dict[str, Any]]:
         return list_activities(self.store, workspace_id, reference)
 
-    def _save(self, db: sqlite3.Connection, workspace_id: int, contract: dict[str, Any]) -> None:
+    def _save(self, db: Db, workspace_id: int, contract: dict[str, Any]) -> None:
         contract["updated"] = utc_now()
         self.store.put_record(db, workspace_id, KIND, str(contract["contract_id"]), contract)
 
     def _activity(
         self,
-        db: sqlite3.Connection,
+        db: Db,
         workspace_id: int,
         contract: dict[str, Any],
         activity: str,
@@ -305,4 +304,3 @@ def _signatories(counterparties: list[dict[str, Any]], actor: Actor) -> list[dic
         {"party": "COMPANY", "name": actor.name, "email": actor.email, "signed": False}
     )
     return signatories
-

@@ -79,6 +79,9 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
         help="larger request bodies are refused with 413 (default 10 MiB)",
     )
     serve.add_argument(
+        "--faults", help="a YAML file of fault rules (/__admin/faults), restored on reset"
+    )
+    serve.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
 

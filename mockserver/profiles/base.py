@@ -27,11 +27,16 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from mockserver.auth.authenticator import Authenticator
+    from mockserver.auth.authenticator import Authenticator, Identity
     from mockserver.behaviours import Registration
     from mockserver.behaviours.generic import ParentCheck
     from mockserver.runtime import Runtime
+    from mockserver.spec.index import Operation
     from mockserver.spec.versions import VersionPlan
+
+
+# A family's role rules: raise ApiProblem(403) when the identity may not call the operation.
+Authorize = Callable[["Operation", "Identity"], None]
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,38 @@ class AdminRoute:
 
 
 @dataclass(frozen=True)
+class ConsoleAction:
+    """A button on a row of a console section: POSTs to the admin `path` (`{id}` is the row's
+    id) when the row's `status` is one of `when` (any status when empty)."""
+
+    label: str
+    path: str
+    when: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ConsoleSection:
+    """A table on the console's workspace page: a family's view of its own records."""
+
+    title: str
+    columns: tuple[str, ...]  # keys of each row, shown in this order
+    rows: Callable[[], list[dict[str, Any]]]  # read at each request (a reset replaces data)
+    actions: tuple[ConsoleAction, ...] = ()
+    kinds: tuple[str, ...] = ()  # the store's record kinds shown here (not listed again)
+
+
+@dataclass(frozen=True)
+class WebhookKit:
+    """A family's webhook API as `spotcheck webhooks` drives it: where a client reads the
+    signing key, and the activities it can make the mock emit (`trigger(client, activity,
+    contract)` returns what it acted on)."""
+
+    key_path: str
+    activities: tuple[str, ...]
+    trigger: Callable[[Any, str, str | None], str]
+
+
+@dataclass(frozen=True)
 class Domain:
     """What a family's domain adds to a schema that has its operations."""
 
@@ -55,6 +92,9 @@ class Domain:
     # version in its own shape (a GraphQL endpoint reads over POST).
     self_judged: frozenset[str] = frozenset()
     admin_routes: tuple[AdminRoute, ...] = ()
+    console_sections: tuple[ConsoleSection, ...] = ()  # its part of the console's workspace
+    # role rules, run after authentication: raise ApiProblem(403) for what a user may not do
+    authorize: Authorize | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +152,10 @@ class Profile:
     def fixture_credential(self) -> tuple[str, str]:
         """(id, secret) of the UAT fixture credential (fixtures/uat.json) clients use."""
         return ("uat-client-acme", "uat-secret-acme-0001")
+
+    def webhook_kit(self) -> WebhookKit | None:
+        """The family's webhook API for `spotcheck webhooks` (None: it sends no webhooks)."""
+        return None
 
     def client_headers(self, client: ClientCredential) -> dict[str, str]:
         """The headers a client sends on every call (`token`: its OAuth token)."""

@@ -1,1 +1,2 @@
-"""Webhook emission like SpotDraft's: subscriptions, signed payloads, a durable outbox."""
+"""Webhook emission: subscriptions' signed payloads through a durable outbox, delivered with
+retries; the receiver-side tools (listener, probe). A family's webhook API lives in its profile."""

@@ -20,9 +20,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import SpotcheckError
+
+if TYPE_CHECKING:
+    from mockserver.profiles.base import WebhookKit
 
 
 def add_webhooks_commands(commands: argparse._SubParsersAction) -> None:
@@ -72,9 +75,7 @@ def run_webhooks(args: argparse.Namespace) -> int:
         print(scorecard(checks, args.json), flush=True)
         return 1 if failed(checks) else 0
     if command == "trigger" and args.list:
-        from mockserver.webhooks.trigger import RECIPES
-
-        print("\n".join(sorted(RECIPES)))
+        print("\n".join(_kit().activities))
         return 0
     with _mock_client(args.mock) as client:
         if command == "listen":
@@ -90,7 +91,7 @@ def run_webhooks(args: argparse.Namespace) -> int:
 def _mock_client(url: str | None) -> Iterator[Any]:
     import httpx
 
-    from mockserver.webhooks.trigger import MockClient
+    from mockserver.webhooks.mockclient import MockClient
 
     http = httpx.Client(base_url=url or "http://127.0.0.1:8080", timeout=30)
     try:
@@ -99,21 +100,28 @@ def _mock_client(url: str | None) -> Iterator[Any]:
         http.close()
 
 
+def _kit() -> WebhookKit:
+    """The webhook API of the family that sends webhooks (the default profile's)."""
+    from mockserver.profiles import DEFAULT_PROFILE
+
+    kit = DEFAULT_PROFILE.webhook_kit()
+    if kit is None:  # pragma: no cover - the default family sends webhooks
+        raise SpotcheckError("the default profile sends no webhooks")
+    return kit
+
+
 def _credential() -> dict[str, str]:
+    from mockserver.profiles import DEFAULT_PROFILE, client_headers
+
     client_id = os.environ.get("SPOTCHECK_CLIENT_ID")
     secret = os.environ.get("SPOTCHECK_CLIENT_SECRET")
-    if client_id and secret:
-        return {"client-id": client_id, "client-secret": secret}
-    from mockserver.settings import DEFAULT_FIXTURES
-    from mockserver.state.fixtures import read_fixtures
-
-    uat = next(w for w in read_fixtures(str(DEFAULT_FIXTURES)) if w["environment"] == "uat")
-    first = uat["credentials"][0]
-    return {"client-id": first["client_id"], "client-secret": first["client_secret"]}
+    if not (client_id and secret):
+        client_id, secret = DEFAULT_PROFILE.fixture_credential()
+    return client_headers(DEFAULT_PROFILE.name, client_id, secret)
 
 
 def _hmac_key(client: Any) -> str:
-    return str(client.call("GET", "/api/v2.1/public/webhooks/hmac_key/")["hmac_key"])
+    return str(client.call("GET", _kit().key_path)["hmac_key"])
 
 
 def _listen(args: argparse.Namespace, client: Any) -> int:
@@ -149,11 +157,9 @@ def _listen(args: argparse.Namespace, client: Any) -> int:
 
 
 def _trigger(args: argparse.Namespace, client: Any) -> int:
-    from mockserver.webhooks.trigger import trigger
-
     if not args.activity:
         raise SpotcheckError("name an ACTIVITY (or --list)")
-    subject = trigger(client, args.activity.upper(), args.contract)
+    subject = _kit().trigger(client, args.activity.upper(), args.contract)
     print(f"triggered {args.activity.upper()} on {subject}")
     return 0
 

@@ -1,6 +1,6 @@
 """`spotcheck webhooks probe URL --hmac-key KEY`: grade an integrator's webhook receiver.
 
-SpotDraft signs only the body: no timestamp, no delivery id. So a receiver must verify the
+The vendor signs only the body: no timestamp, no delivery id. So a receiver must verify the
 raw bytes itself, accept resends and out-of-order events without failing, and answer fast.
 Each check sends what the vendor (or an attacker) could send and grades the answer:
 FAIL breaks an integration or its security, WARN deserves a look. Any FAIL fails the probe.

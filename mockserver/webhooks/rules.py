@@ -35,8 +35,8 @@ METADATA_ADDRESSES = frozenset(
 )
 # RFC 7230 token, and the vendor's rule that custom headers start with X-.
 _HEADER_NAME = re.compile(r"X-[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-# Prefixes the sender sets itself; a subscription may not forge them.
-_RESERVED_PREFIXES = ("x-sd-", "x-spotdraft-", "x-spotcheck-")
+# Prefixes the sender sets itself; a subscription may not forge them (a family adds its own).
+SPOTCHECK_PREFIXES = ("x-spotcheck-",)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, private in practice
 
@@ -113,7 +113,11 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def header_problems(headers: Any, field: str = "custom_headers") -> list[FieldError]:
+def header_problems(
+    headers: Any, field: str = "custom_headers", reserved: tuple[str, ...] = ()
+) -> list[FieldError]:
+    """Why these custom headers cannot be sent (`reserved`: the family's own prefixes)."""
+    reserved = SPOTCHECK_PREFIXES + reserved
     if headers is None:
         return []
     if not isinstance(headers, dict):
@@ -125,7 +129,7 @@ def header_problems(headers: Any, field: str = "custom_headers") -> list[FieldEr
             problems.append(
                 FieldError(where, "header names must start with 'X-' and be RFC 7230 tokens")
             )
-        elif name.lower().startswith(_RESERVED_PREFIXES):
+        elif name.lower().startswith(reserved):
             problems.append(FieldError(where, f"the '{name.split('-')[1]}' prefix is reserved"))
         if not isinstance(value, str):
             problems.append(FieldError(where, "header values must be strings"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from mockserver.profiles.base import ClientCredential, Domain, Profile, header_names
+from mockserver.profiles.base import ClientCredential, Domain, Profile, WebhookKit, header_names
 from mockserver.profiles.names import SPOTDRAFT
 
 if TYPE_CHECKING:
@@ -33,6 +33,11 @@ class SpotDraftProfile(Profile):
 
     def detects(self, document: dict[str, Any]) -> bool:
         return "client-id" in header_names(document)
+
+    def webhook_kit(self) -> WebhookKit:
+        from mockserver.profiles.spotdraft.webhook_trigger import HMAC_KEY_PATH, RECIPES, trigger
+
+        return WebhookKit(HMAC_KEY_PATH, tuple(sorted(RECIPES)), trigger)
 
     def resource_path(self, path: str) -> str:
         return _VERSION_PREFIX.sub("", path)

@@ -22,6 +22,8 @@ from mockserver.webhooks.outbox import SUBSCRIPTIONS, cancel_queued, enqueue
 from mockserver.webhooks.rules import has_control_or_surrogate, header_problems, url_problems
 
 DEVELOPER_SETTINGS = "developer_settings"
+# Headers the vendor sets on deliveries itself; a subscription may not forge them.
+VENDOR_HEADER_PREFIXES = ("x-sd-", "x-spotdraft-")
 
 
 class WebhookRoutes:
@@ -73,7 +75,7 @@ class WebhookRoutes:
             settings.strict_webhook_urls,
             settings.webhook_allow_private,
         )
-        problems += header_problems(body.get("custom_headers"))
+        problems += header_problems(body.get("custom_headers"), reserved=VENDOR_HEADER_PREFIXES)
         if not str(body.get("title", "")).strip():
             problems.append(FieldError("title", "must not be blank"))
         for name in ("title", "description"):

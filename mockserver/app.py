@@ -11,7 +11,7 @@ import logging
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin.app import admin_app
-from mockserver.auth.authenticator import Authenticator, SchemeKinds
+from mockserver.auth.authenticator import Authenticator, Identity, SchemeKinds
 from mockserver.behaviours import bind
 from mockserver.behaviours.generic import GenericState
 from mockserver.context import request_context
@@ -27,8 +27,10 @@ from mockserver.profiles import (
     profile,
     resource_path,
 )
+from mockserver.profiles.base import Authorize
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
+from mockserver.spec.index import Operation
 from mockserver.spec.load import load_schema
 from mockserver.spec.loaded import LoadedSchema
 
@@ -73,7 +75,21 @@ def _domain(runtime: Runtime) -> Domain:
         {name: check for domain in domains for name, check in domain.parents.items()},
         frozenset().union(*(domain.self_judged for domain in domains)),
         tuple(route for domain in domains for route in domain.admin_routes),
+        authorize=_authorize(domains),
     )
+
+
+def _authorize(domains: list[Domain]) -> Authorize | None:
+    """Every family's role rules, run in turn after authentication (None when none has any)."""
+    rules = [domain.authorize for domain in domains if domain.authorize is not None]
+    if not rules:
+        return None
+
+    def authorize(operation: Operation, identity: Identity) -> None:
+        for rule in rules:
+            rule(operation, identity)
+
+    return authorize
 
 
 def _generic(runtime: Runtime, active: Profile, domain: Domain) -> GenericState:
@@ -109,6 +125,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         profile_headers=(active.id_header, active.secret_header),
         identity_headers=credential_headers(),
         self_judged=domain.self_judged,
+        authorize=domain.authorize,
     )
     registrations = (*domain.registrations, *active.auth_routes(runtime, authenticator))
     # a registration that matches no operation warns (an error in our tests)

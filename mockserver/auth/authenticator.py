@@ -87,6 +87,7 @@ class Authenticator:
         profile_headers: tuple[str, str] = ("", ""),
         identity_headers: frozenset[str] = frozenset(),
         self_judged: frozenset[str] = frozenset(),
+        authorize: Callable[[Operation, Identity], None] | None = None,
     ) -> None:
         """`profile_headers`: where the profile sends a client id and secret when the schema
         names no header for them; `identity_headers`: every other header that carries a
@@ -103,6 +104,7 @@ class Authenticator:
         self._secret_header = header_of.get("client_secret") or profile_headers[1]
         self._identity_headers = identity_headers
         self._self_judged = self_judged
+        self._authorize = authorize  # the domain's role rules: 403 for what a user may not do
 
     @property
     def credential_headers(self) -> frozenset[str]:
@@ -141,6 +143,8 @@ class Authenticator:
             and "write" not in identity.scopes
         ):
             raise ApiProblem(403, "This credential is read-only.", "read_only_credential")
+        if identity is not None and self._authorize and operation.key not in self._self_judged:
+            self._authorize(operation, identity)
         return identity
 
     def verify_client(self, client_id: str, client_secret: str, source: str) -> Identity:

@@ -11,6 +11,7 @@ from mockserver.profiles.base import Domain
 from mockserver.profiles.spotdraft.admin_routes import contract_admin_routes
 from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
 from mockserver.profiles.spotdraft.contracts import Contracts
+from mockserver.profiles.spotdraft.roles import authorize
 from mockserver.profiles.spotdraft.templates import TemplateRoutes
 from mockserver.profiles.spotdraft.webhook_routes import WebhookRoutes
 from mockserver.state.files import signed_link
@@ -56,4 +57,9 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         "composite_id": contracts.get,
         "counterparty_id": counterparty_exists,
     }
-    return Domain(registrations, parents, admin_routes=contract_admin_routes(runtime, contracts))
+    return Domain(
+        registrations,
+        parents,
+        admin_routes=contract_admin_routes(runtime, contracts),
+        authorize=authorize,
+    )

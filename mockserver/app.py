@@ -126,6 +126,7 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
         identity_headers=credential_headers(),
         self_judged=domain.self_judged,
         authorize=domain.authorize,
+        clock=runtime.clock,
     )
     registrations = (*domain.registrations, *active.auth_routes(runtime, authenticator))
     # a registration that matches no operation warns (an error in our tests)

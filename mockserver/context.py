@@ -25,6 +25,10 @@ class RequestContext:
     identity: Identity | None = None
     error_style: ErrorStyle = DETAIL_STYLE
     api_version: str = ""  # the date a key/version-profile request is pinned to
+    # the stage that refused the request (auth, rate_limit, validation, lifecycle, fault, ...)
+    refused_by: str = ""
+    fault: str = ""  # ids of the fault rules applied to it (pipeline/faults.py)
+    transport: Any = field(default=None, repr=False)  # the server's, for connection faults
 
 
 def request_context(scope: MutableMapping[str, Any]) -> RequestContext:

@@ -77,6 +77,7 @@ class ApiProblem(SpotcheckError):
     code: str = ""
     errors: list[FieldError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    stage: str = ""  # who refused (auth, validation, lifecycle, ...): journalled as refused_by
 
     def __post_init__(self) -> None:
         super().__init__(self.detail)

@@ -104,7 +104,15 @@ def render_problem(
 def render_for(scope: Scope, problem: ApiProblem) -> RenderedProblem:
     """`problem` in the error style and with the id of the request in `scope`."""
     context = request_context(scope)
+    if not context.refused_by:  # the first refusal names the stage (journal: refused_by)
+        context.refused_by = problem.stage or _stage(problem.status, context.operation is None)
     return render_problem(problem, context.error_style, context.request_id)
+
+
+def _stage(status: int, unrouted: bool) -> str:
+    """The stage of a problem no stage named: the edge before a match (404, 405, 413), else
+    Connexion's validation; a 5xx is the server's own failure."""
+    return "server" if status >= 500 else "edge" if unrouted else "validation"
 
 
 def encode_problem(

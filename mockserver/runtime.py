@@ -6,7 +6,8 @@ nothing here imports the app or the admin endpoints: they import it.
 
 `reset()` (`POST /__admin/reset`) puts back everything a test can observe: the store (the
 fixture workspaces), the journal and its request count, the audit trail kept in memory, the
-authentication-failure counts and the token metrics. What survives is listed in the README:
+authentication-failure counts, the token metrics, the fault rules and the clock (back to real
+time). What survives is listed in the README:
 the ids the store keeps across resets (webhook HMAC keys, JWT secrets), request ids (they keep
 counting, so an id names one request in an `--audit-log` file), that file itself, and the
 rate-limit buckets (they refill within seconds).
@@ -19,6 +20,9 @@ from dataclasses import dataclass
 from mockserver.auth.monitor import AuthFailureMonitor
 from mockserver.auth.tokens import TokenRequests
 from mockserver.behaviours.responses import ResponseCatalog
+from mockserver.clock import Clock
+from mockserver.errors import SettingsError
+from mockserver.faultrules import FaultSet, read_rules_file
 from mockserver.pipeline.journal import Journal
 from mockserver.settings import Settings
 from mockserver.spec.loaded import LoadedSchema
@@ -26,6 +30,14 @@ from mockserver.state.audit import AuditLog
 from mockserver.state.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
 from mockserver.state.store import Store
 from mockserver.webhooks.dispatcher import WebhookDispatcher
+
+
+def read_fault_rules(path: str) -> list[dict[str, object]]:
+    """The rules of `serve --faults FILE` (a mistake stops the start with one line)."""
+    try:
+        return read_rules_file(path)
+    except ValueError as error:
+        raise SettingsError(f"--faults: {error}") from None
 
 
 @dataclass
@@ -42,6 +54,8 @@ class Runtime:
     audit: AuditLog
     auth_failures: AuthFailureMonitor
     token_requests: TokenRequests
+    clock: Clock  # the one clock of everything time-based a client sees (/__admin/clock)
+    faults: FaultSet  # the rules of /__admin/faults
 
     @classmethod
     def build(cls, settings: Settings, schema: LoadedSchema) -> Runtime:
@@ -49,6 +63,8 @@ class Runtime:
         store = Store(settings.db)
         ensure_fixtures(store, settings)
         audit = AuditLog(settings.audit_log)
+        clock = Clock()
+        faults = FaultSet(read_fault_rules(settings.faults) if settings.faults else ())
         return cls(
             settings=settings,
             schema=schema,
@@ -65,12 +81,16 @@ class Runtime:
                 lease=settings.webhook_lease,
                 concurrency=settings.webhook_concurrency,
                 allow_private=settings.webhook_allow_private,
+                clock=clock,
+                faults=faults,
             ),
             audit=audit,
             auth_failures=AuthFailureMonitor(
                 settings.auth_alert_threshold, settings.auth_alert_window
             ),
             token_requests=TokenRequests(),
+            clock=clock,
+            faults=faults,
         )
 
     def reset(self) -> None:
@@ -81,3 +101,5 @@ class Runtime:
         self.audit.clear()
         self.auth_failures.clear()
         self.token_requests.clear()
+        self.faults.reset()  # back to the --faults file's rules, if any
+        self.clock.to_real()

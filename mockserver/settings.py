@@ -65,6 +65,7 @@ class Settings:
     token_ttl: int = 3600  # seconds an OAuth client-credentials token lives
     token_rate_limit: float = 10.0  # tokens per minute per client (0 = off)
     max_body_bytes: int = 10 * 1024 * 1024  # larger request bodies are refused with 413
+    faults: str | None = None  # a YAML file of fault rules loaded at start (and on reset)
 
     def __post_init__(self) -> None:
         if self.env not in ("uat", "production"):
@@ -165,6 +166,7 @@ _ENV_PARSERS: dict[str, Any] = {
     "token_ttl": int,
     "token_rate_limit": float,
     "max_body_bytes": int,
+    "faults": str,
 }
 _FIELD_NAMES = {f.name for f in dataclasses.fields(Settings)}
 

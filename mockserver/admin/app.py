@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
+from mockserver.admin.clock import clock_routes
+from mockserver.admin.common import json_object
+from mockserver.admin.faults import fault_routes
+from mockserver.admin.verify import verify_routes
 from mockserver.auth.tokens import issue_token
 from mockserver.behaviours.activities import list_activities
 from mockserver.errors import ApiProblem
-from mockserver.pipeline.jsonbody import loads_bounded
 from mockserver.problems import as_problem, render_for
 from mockserver.profiles.base import AdminRoute
 from mockserver.runtime import Runtime
@@ -50,19 +52,6 @@ def _guarded(runtime: Runtime, endpoint: Endpoint) -> Endpoint:
     return guarded
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        body = loads_bounded(raw)
-    except ValueError as error:
-        raise ApiProblem(400, f"The admin request body is not valid JSON: {error}") from None
-    if not isinstance(body, dict):
-        raise ApiProblem(400, "The admin request body must be a JSON object.")
-    return body
-
-
 def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Router:
     """The admin endpoints, with the ones the schema's families add (`Domain.admin_routes`)."""
 
@@ -89,7 +78,7 @@ def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Rout
         return JSONResponse(runtime.journal.entries(int(limit) if limit else None))
 
     async def tokens(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_object(request)
         email = body.get("user_email")
         ttl = body.get("ttl_seconds", 3600)
         if not isinstance(email, str) or not isinstance(ttl, int) or isinstance(ttl, bool):
@@ -102,7 +91,10 @@ def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Rout
         )
         if user is None:
             raise ApiProblem(404, f"No user {email!r} in the {runtime.settings.env} workspace.")
-        token = issue_token(runtime.workspace.jwt_secret, user["id"], runtime.workspace.id, ttl)
+        workspace = runtime.workspace
+        token = issue_token(
+            workspace.jwt_secret, user["id"], workspace.id, ttl, now=runtime.clock.now()
+        )
         return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
 
     async def defects(request: Request) -> Response:
@@ -164,6 +156,9 @@ def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Rout
             methods=["POST"],
         ),
     ]
+    # the integrator's test kit: faults, the clock, verification
+    kit = [*fault_routes(runtime), *clock_routes(runtime), *verify_routes(runtime)]
+    routes += [Route(r.path, _guarded(runtime, r.endpoint), methods=r.methods) for r in kit]
     routes += [
         Route(
             extra.path,

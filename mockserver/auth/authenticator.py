@@ -15,11 +15,12 @@ import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from mockserver.auth.monitor import AuthFailureMonitor
 from mockserver.auth.tokens import verify_token
+from mockserver.clock import Clock
 from mockserver.errors import ApiProblem
 from mockserver.spec.index import Operation
 from mockserver.state.fixtures import Workspace, secret_digest
@@ -88,12 +89,14 @@ class Authenticator:
         identity_headers: frozenset[str] = frozenset(),
         self_judged: frozenset[str] = frozenset(),
         authorize: Callable[[Operation, Identity], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """`profile_headers`: where the profile sends a client id and secret when the schema
         names no header for them; `identity_headers`: every other header that carries a
         credential or an identity; `self_judged`: operation keys whose handler tells reads
         from writes itself (a GraphQL endpoint reads over POST)."""
         self._store = store
+        self._clock = clock or Clock()  # token and secret expiry, rotation windows
         self._current_workspace = workspace
         self._kinds = kinds
         self._monitor = monitor
@@ -113,6 +116,11 @@ class Authenticator:
         schemes = {header for header in self._kinds.headers.values() if header != "origin"}
         named = {self._id_header, self._secret_header} - {""}
         return frozenset({*schemes, "authorization", *self._identity_headers, *named})
+
+    @property
+    def id_header(self) -> str:
+        """The lower-case header that names the client id ("" when the schema has none)."""
+        return self._id_header
 
     @property
     def _workspace(self) -> Workspace:
@@ -257,7 +265,7 @@ class Authenticator:
         if row is None or not (current or previous) or row["workspace_id"] != self._workspace.id:
             raise ApiProblem(401, INVALID_CREDENTIALS, "invalid_credentials")
         expires = policy.get("expires_at") if current else policy.get("previous_expires_at")
-        if expires and _past(expires):
+        if expires and _past(expires, self._clock.utc()):
             which = "client secret" if current else "previous client secret"
             raise ApiProblem(
                 401, f"The {which} expired at {expires}; use the rotated one.", "secret_expired"
@@ -314,7 +322,7 @@ class Authenticator:
                 "Send 'X-SD-Auth-Type: oauth-jwt' with a bearer token on this route.",
                 "auth_type_required",
             )
-        claims = verify_token(self._workspace.jwt_secret, token.strip())
+        claims = verify_token(self._workspace.jwt_secret, token.strip(), self._clock.now())
         if claims.workspace_id != self._workspace.id:
             raise ApiProblem(401, "The bearer token is not valid.", "token_invalid")
         user = (
@@ -388,9 +396,9 @@ class Authenticator:
         return self._anonymous(f"clickwrap:{public_id}", "clickwrap")
 
 
-def _past(moment: str) -> bool:
+def _past(moment: str, now: datetime) -> bool:
     try:
-        return datetime.fromisoformat(moment.replace("Z", "+00:00")) < datetime.now(UTC)
+        return datetime.fromisoformat(moment.replace("Z", "+00:00")) < now
     except ValueError:
         return True  # an unreadable expiry fails closed
 

@@ -29,8 +29,10 @@ def issue_token(
     ttl_seconds: int = 3600,
     credential_id: str = "",
     scopes: tuple[str, ...] = (),
+    now: float | None = None,
 ) -> str:
-    now = int(time.time())
+    """`now`: the server's clock (`mockserver.clock`), real time when not given."""
+    now = int(time.time() if now is None else now)
     claims: dict[str, object] = {
         "iss": ISSUER,
         "sub": str(user_id),
@@ -44,20 +46,25 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
-def verify_token(secret: str, token: str) -> TokenClaims:
-    """The token's claims, or a 401 that says whether it expired or is not ours."""
+def verify_token(secret: str, token: str, now: float | None = None) -> TokenClaims:
+    """The token's claims, or a 401 that says whether it expired or is not ours.
+
+    Expiry is judged at `now`, the server's clock: PyJWT's own checks read real time."""
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=[_ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["exp", "sub", "ws"]},
+            options={"require": ["exp", "sub", "ws"], "verify_exp": False, "verify_iat": False},
         )
-    except jwt.ExpiredSignatureError:
-        raise ApiProblem(401, "The bearer token has expired.", "token_expired") from None
     except jwt.InvalidTokenError:
         raise ApiProblem(401, "The bearer token is not valid.", "token_invalid") from None
+    expires = claims.get("exp")
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        raise ApiProblem(401, "The bearer token is not valid.", "token_invalid")
+    if expires <= (time.time() if now is None else now):
+        raise ApiProblem(401, "The bearer token has expired.", "token_expired")
     try:
         return TokenClaims(
             int(claims["sub"]),

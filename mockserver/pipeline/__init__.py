@@ -6,6 +6,8 @@
     bodylimit     413 past the size limit; chunked bodies read once
     edge          the one router: /__admin -> admin app, /ui and /openapi.json -> docs,
                   the operation matched once (`spec.index`) or a vendor-style 302/404/405
+    faults        the rules of /__admin/faults: latency, 5xx/429, reset, empty, truncated
+                  or malformed answers (TransportCapture, outermost, lends it the socket)
     ratelimit     token bucket per workspace -> 429 + Retry-After
     connexion_stack
                   Connexion's exception hooks (every refusal in the profile's error body),
@@ -32,6 +34,7 @@ from mockserver.pipeline.connexion_stack import Middleware, connexion_stage
 from mockserver.pipeline.dispatch import Dispatcher
 from mockserver.pipeline.docs import LazyDocs
 from mockserver.pipeline.edge import EdgeMiddleware
+from mockserver.pipeline.faults import FaultMiddleware, TransportCapture
 from mockserver.pipeline.journal import JournalMiddleware
 from mockserver.pipeline.ratelimit import RateLimitMiddleware
 from mockserver.pipeline.security import SpotcheckSecurityMiddleware
@@ -60,8 +63,9 @@ def build_pipeline(
         validate_responses=settings.validate_responses,
     )
     app = RateLimitMiddleware(app, settings.rate_limit)
+    app = FaultMiddleware(app, runtime.faults, authenticator.id_header)
     app = EdgeMiddleware(app, schema.index, admin, LazyDocs(schema.document))
     app = BodyLimitMiddleware(app, settings.max_body_bytes)
     if schema.versions is not None:
         app = VersionHeaderMiddleware(app, schema.versions.header)
-    return JournalMiddleware(app, runtime.journal)
+    return TransportCapture(JournalMiddleware(app, runtime.journal))

@@ -25,5 +25,9 @@ class Dispatcher:
             await send_problem(scope, send, ApiProblem(404, "Not found."))
             return
         handler = self.behaviours.get(operation.key, self.fallback)
-        response = await handler(Request(scope, receive), context)
+        try:
+            response = await handler(Request(scope, receive), context)
+        except ApiProblem as problem:
+            context.refused_by = problem.stage or "behaviour"  # lifecycle names itself
+            raise
         await response(scope, receive, send)

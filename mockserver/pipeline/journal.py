@@ -95,5 +95,7 @@ class JournalMiddleware:
                 "x_forwarded_for": headers.get("x-forwarded-for"),
                 "source": (scope.get("client") or ("",))[0],
                 "user_agent": headers.get("user-agent"),
+                "refused_by": context.refused_by or None,  # the stage that refused it
+                "fault": context.fault or None,  # the fault rules applied to it
             }
         )

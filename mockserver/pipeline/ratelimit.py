@@ -56,6 +56,7 @@ class RateLimitMiddleware:
                 429,
                 f"Request was throttled. Expected available in {retry_after} second(s).",
                 headers={"Retry-After": str(retry_after)},
+                stage="rate_limit",
             )
             await send_problem(scope, send, problem)
             return

@@ -24,11 +24,15 @@ class SpotcheckSecurityMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         context = request_context(scope)
         if scope["type"] == "http" and context.operation is not None:
-            self._refuse_repeated_credentials(scope)
             client = scope.get("client") or ("", 0)
-            context.identity = self.authenticator.authenticate(
-                context.operation, header_map(scope), source=str(client[0])
-            )
+            try:
+                self._refuse_repeated_credentials(scope)
+                context.identity = self.authenticator.authenticate(
+                    context.operation, header_map(scope), source=str(client[0])
+                )
+            except ApiProblem:
+                context.refused_by = "auth"
+                raise
         await self.app(scope, receive, send)
 
     def _refuse_repeated_credentials(self, scope: Scope) -> None:

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import httpx
 
+from mockserver.clock import Clock
+from mockserver.faultrules import FaultSet
 from mockserver.loopback import is_loopback_url
 from mockserver.retryafter import retry_after_seconds
 from mockserver.state.audit import AuditLog
@@ -64,10 +66,17 @@ class WebhookDispatcher:
         lease: float = 10.0,
         concurrency: int = 64,
         allow_private: bool = False,
+        clock: Clock | None = None,
+        faults: FaultSet | None = None,
     ) -> None:
         self._audit = audit
         self._loopback_only = loopback_only
-        self.outbox = Outbox(store)
+        # The retry schedule runs on the server's clock: moving it makes retries due at once.
+        self._clock = clock or Clock()
+        self._clock.on_change(self.wake)
+        self._faults = faults or FaultSet()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.outbox = Outbox(store, self._clock.now)
         self._store = store
         self._delays = tuple(delays)
         self._timeout = timeout
@@ -85,6 +94,7 @@ class WebhookDispatcher:
         # Made here, on the loop that serves: one app may be started by several test clients.
         self._slots = asyncio.Semaphore(self._concurrency)
         self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
         self._workers = {}
         self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
         self._tasks = [
@@ -105,13 +115,15 @@ class WebhookDispatcher:
             await self._client.aclose()
 
     def wake(self) -> None:
-        """Look at the outbox now rather than at the next poll."""
-        self._wake.set()
+        """Look at the outbox now rather than at the next poll (from any thread)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
 
     async def _poll_loop(self) -> None:
         while True:
             try:
-                for queue in self.outbox.claimable(time.time()):
+                for queue in self.outbox.claimable(self._clock.now()):
                     if queue not in self._workers:
                         self._workers[queue] = asyncio.create_task(self._work(queue))
             except Exception:  # keep delivering whatever one bad row does
@@ -173,6 +185,8 @@ class WebhookDispatcher:
         retry_after: str | None = None
         error = await self._refusal(delivery)
         if error is None:
+            error = await self._fault(delivery)
+        if error is None:
             headers = {
                 **delivery.headers,
                 "Content-Type": "application/json",
@@ -201,12 +215,24 @@ class WebhookDispatcher:
         refused = error is not None and error.startswith("not sent: ") and not self._loopback_only
         if error is not None and not refused:
             delay = retry_delay(delivery.attempts + 1, self._delays, status, retry_after)
-            retry_at = None if delay is None else time.time() + delay
+            retry_at = None if delay is None else self._clock.now() + delay
         outcome = self.outbox.record_attempt(
             delivery, self._owner, status, latency_ms, error, retry_at
         )
         self._report(delivery, status, outcome, error, latency_ms)
         return outcome
+
+    async def _fault(self, delivery: Delivery) -> str | None:
+        """Apply `/__admin/faults` webhook rules: a delay, or a drop before sending (the
+        attempt fails like a lost connection and is retried on the schedule: no event lost)."""
+        hit = self._faults.for_delivery(delivery.subscription_id, delivery.url)
+        if hit is None:
+            return None
+        if hit.delay:
+            await asyncio.sleep(hit.delay)
+        if hit.action is not None and hit.action.action == "drop":
+            return f"dropped before sending (injected fault {hit.action.id})"
+        return None
 
     def _report(
         self,

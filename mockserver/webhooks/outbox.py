@@ -15,6 +15,7 @@ import logging
 import sqlite3
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,7 @@ def enqueue(
                 subscription["url"],
                 json.dumps(subscription.get("custom_headers") or {}),
                 payload,
-                time.time(),
+                0.0,  # due at once, wherever the server's clock has been moved
                 utc_now(),
             ),
         )
@@ -113,24 +114,27 @@ def cancel_queued(
 
 
 class Outbox:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, now: Callable[[], float] = time.time) -> None:
+        """`now`: the server's clock, for the retry schedule; leases are on real time."""
         self.store = store
+        self._now = now
 
     def claimable(self, now: float) -> list[Queue]:
-        """Queues whose head is due, or held by a lease that has expired."""
+        """Queues whose head is due at `now` (the server's clock), or held by a lease that
+        has expired (real time)."""
         rows = self.store.query(
             "SELECT o.workspace_id, o.subscription_id FROM outbox o JOIN (SELECT MIN(id) AS id "
             "FROM outbox WHERE status IN ('pending', 'sending') "
             "GROUP BY workspace_id, subscription_id) h ON o.id = h.id "
             "WHERE (o.status = 'pending' AND o.next_attempt_at <= ?) "
             "OR (o.status = 'sending' AND COALESCE(o.lease_expires_at, 0) < ?)",
-            (now, now),
+            (now, time.time()),
         )
         return [(row[0], row[1]) for row in rows]
 
     def claim(self, queue: Queue, owner: str, lease: float, limit: int) -> list[Delivery]:
         """Lease the head of `queue` and the due rows right behind it, in order."""
-        now = time.time()
+        now, due = time.time(), self._now()
         with self.store.transaction() as db:
             rows = db.execute(
                 "SELECT * FROM outbox WHERE workspace_id = ? AND subscription_id = ? "
@@ -140,7 +144,7 @@ class Outbox:
             taken = []
             for row in rows:
                 expired = row["status"] == "sending" and (row["lease_expires_at"] or 0) < now
-                if not (expired or (row["status"] == "pending" and row["next_attempt_at"] <= now)):
+                if not (expired or (row["status"] == "pending" and row["next_attempt_at"] <= due)):
                     break  # a live lease or a row not yet due: the queue waits behind it
                 taken.append(row)
                 if expired:
@@ -223,7 +227,7 @@ class Outbox:
                 "WHERE id = ? AND status = 'sending' AND lease_owner = ?",
                 (
                     status,
-                    retry_at or time.time(),
+                    retry_at or self._now(),
                     utc_now() if status != "pending" else None,
                     error if not delivered else None,
                     delivery.id,
@@ -248,7 +252,7 @@ class Outbox:
             cursor = db.execute(
                 "UPDATE outbox SET status = 'pending', next_attempt_at = ?, finished_at = NULL "
                 "WHERE id = ? AND status IN ('delivered', 'given_up')",
-                (time.time(), outbox_id),
+                (self._now(), outbox_id),
             )
         return cursor.rowcount == 1
 

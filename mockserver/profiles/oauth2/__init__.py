@@ -76,6 +76,7 @@ class OAuth2Profile(Profile):
             settings.token_ttl,
             settings.token_rate_limit,
             runtime.token_requests,
+            runtime.clock,
         )
         return (Registration((f"POST {token_path(runtime.schema.document)}",), endpoint),)
 

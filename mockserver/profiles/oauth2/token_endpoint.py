@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from mockserver.auth.authenticator import Authenticator
 from mockserver.auth.tokens import MAX_TRACKED_CLIENTS, TokenRequests, issue_token
+from mockserver.clock import Clock
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem
 from mockserver.pipeline.ratelimit import TokenBucket
@@ -32,8 +33,10 @@ class TokenEndpoint:
         ttl_seconds: int,
         per_minute: float,
         requests: TokenRequests,
+        clock: Clock | None = None,
     ) -> None:
         self._authenticator = authenticator
+        self._clock = clock or Clock()
         self._requests = requests
         self._workspace = workspace
         self._ttl = ttl_seconds
@@ -63,6 +66,7 @@ class TokenEndpoint:
             self._ttl,
             credential_id=identity.credential_id,
             scopes=tuple(sorted(identity.scopes)),
+            now=self._clock.now(),
         )
         self._requests.count(identity.credential_id, "issued")
         return JSONResponse(

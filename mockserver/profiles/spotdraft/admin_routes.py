@@ -40,6 +40,7 @@ def contract_admin_routes(runtime: Runtime, contracts: Contracts) -> tuple[Admin
                 composite_id,
                 request.query_params.get("expires", ""),
                 request.query_params.get("signature", ""),
+                runtime.clock.now(),
             )
             contract = contracts.get(runtime.workspace.id, composite_id)
         except ApiProblem as problem:

@@ -27,7 +27,9 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         contracts,
         runtime.catalog,
         lambda: runtime.workspace.id,  # read per request: a reset replaces the workspace
-        lambda base, composite_id: signed_link(base, runtime.workspace.jwt_secret, composite_id),
+        lambda base, composite_id: signed_link(
+            base, runtime.workspace.jwt_secret, composite_id, runtime.clock.now()
+        ),
     ).registrations()
     webhooks = WebhookRoutes(
         runtime.store,

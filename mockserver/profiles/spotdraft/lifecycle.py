@@ -66,8 +66,8 @@ def check(action: str, status: str, composite_id: str) -> Transition:
         f"is only possible from {allowed}."
     )
     if status in FINISHED:
-        raise ApiProblem(409, detail, "invalid_state")
-    raise ApiProblem(402, detail, "workflow_state")
+        raise ApiProblem(409, detail, "invalid_state", stage="lifecycle")
+    raise ApiProblem(402, detail, "workflow_state", stage="lifecycle")
 
 
 def editable(status: str, composite_id: str) -> None:
@@ -77,4 +77,5 @@ def editable(status: str, composite_id: str) -> None:
             409,
             f"Contract {composite_id} is {status} and can no longer be updated.",
             "invalid_state",
+            stage="lifecycle",
         )

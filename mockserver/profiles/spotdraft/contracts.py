@@ -14,10 +14,10 @@ import mockserver.profiles.spotdraft.templates as templates
 from mockserver.auth.authenticator import Identity
 from mockserver.behaviours.activities import list_activities, record_activity
 from mockserver.errors import ApiProblem, FieldError
+from mockserver.profiles.spotdraft.pdf import contract_pdf
 from mockserver.state.store import Db, Store, utc_now
 
 KIND = "contracts"
-_PLACEHOLDER_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,15 @@ class Contracts:
         ]
 
     def file_bytes(self, contract: dict[str, Any]) -> bytes:
+        """The uploaded PDF as it was sent; otherwise the contract drawn as it is now."""
         encoded = contract.get("file_base64")
-        return base64.b64decode(encoded) if encoded else _PLACEHOLDER_PDF
+        raw = base64.b64decode(encoded) if encoded else b""
+        if raw.startswith(b"%PDF-"):
+            return raw
+        workspace = self.store.query_one(
+            "SELECT name FROM workspaces WHERE id = ?", (contract["created_by_workspace"],)
+        )
+        return contract_pdf(contract, workspace["name"] if workspace else "")
 
     # -- creating ----------------------------------------------------------------------
 
@@ -136,7 +143,7 @@ class Contracts:
             "contract_type_id": body.get("contract_type_id", 0),
             "contract_type_name": contract_type.get("name", ""),
             "file_name": body.get("file_name", "contract.pdf"),
-            "file_base64": base64.b64encode(raw or _PLACEHOLDER_PDF).decode(),
+            "file_base64": base64.b64encode(raw).decode(),
             "counter_party_name": counterparty or "",
             "signatories": _signatories(
                 [{"organization_name": counterparty}] if counterparty else [], actor

@@ -11,6 +11,7 @@ import logging
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin.app import admin_app
+from mockserver.admin.plane import ControlPlane
 from mockserver.auth.authenticator import Authenticator, Identity, SchemeKinds
 from mockserver.behaviours import bind
 from mockserver.behaviours.generic import GenericState
@@ -75,6 +76,7 @@ def _domain(runtime: Runtime) -> Domain:
         {name: check for domain in domains for name, check in domain.parents.items()},
         frozenset().union(*(domain.self_judged for domain in domains)),
         tuple(route for domain in domains for route in domain.admin_routes),
+        tuple(section for domain in domains for section in domain.console_sections),
         authorize=_authorize(domains),
     )
 
@@ -132,11 +134,13 @@ def create_app(settings: Settings, schema: LoadedSchema | None = None) -> Spotch
     # a registration that matches no operation warns (an error in our tests)
     behaviours = bind(registrations, {operation.key for operation in schema.index.operations})
     dispatcher = Dispatcher(behaviours, _generic(runtime, active, domain))
+    # /metrics, the console, and what each request did, kept for them (admin/plane.py)
+    plane = ControlPlane(runtime, domain.console_sections)
     asgi = build_pipeline(
         runtime,
         dispatcher,
         authenticator,
-        admin_app(runtime, domain.admin_routes),
+        admin_app(runtime, (*domain.admin_routes, *plane.admin_routes())),
         domain.self_judged,
     )
-    return SpotcheckApp(asgi, runtime, active.error_style)
+    return SpotcheckApp(plane.wrap(asgi), runtime, active.error_style)

@@ -21,6 +21,7 @@ import threading
 import time
 from typing import Any
 
+from mockserver.admin.metrics import worker_counts
 from mockserver.settings import Settings
 
 SETTINGS_VARIABLE = "SPOTCHECK_WORKER_SETTINGS"
@@ -47,7 +48,8 @@ def run_workers(settings: Settings, sock: socket.socket, log_level: str) -> int:
         lifespan="on",
     )
     supervisor = Multiprocess(config, sockets=[sock])
-    supervisor.run()
+    with worker_counts():  # /metrics sums every worker's counts (admin/metrics.py)
+        supervisor.run()
     # The supervisor stops, keeping the dead worker in its list, when one cannot start.
     return 1 if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes) else 0
 

@@ -6,7 +6,6 @@ token when the server is bound beyond loopback.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.requests import Request
@@ -17,10 +16,11 @@ from mockserver.admin.clock import clock_routes
 from mockserver.admin.common import json_object
 from mockserver.admin.faults import fault_routes
 from mockserver.admin.verify import verify_routes
+from mockserver.admin.guard import AdminGuard, guarded
 from mockserver.auth.tokens import issue_token
 from mockserver.behaviours.activities import list_activities
 from mockserver.errors import ApiProblem
-from mockserver.problems import as_problem, render_for
+from mockserver.problems import render_for
 from mockserver.profiles.base import AdminRoute
 from mockserver.runtime import Runtime
 
@@ -36,20 +36,8 @@ def problem_response(request: Request, problem: ApiProblem) -> Response:
 
 
 def _guarded(runtime: Runtime, endpoint: Endpoint) -> Endpoint:
-    async def guarded(request: Request) -> Response:
-        token = runtime.settings.admin_token
-        given = request.headers.get("x-spotcheck-admin-token", "")
-        if token and not hmac.compare_digest(token.encode(), given.encode()):
-            return problem_response(
-                request, ApiProblem(401, "The admin token is missing or wrong.")
-            )
-        try:
-            return await endpoint(request)
-        except Exception as error:  # every failure answers in the error body
-            # ApiProblems as they are; a full disk as 503; anything else a logged 500.
-            return problem_response(request, as_problem(error))
-
-    return guarded
+    # the admin token, or the console's session and the browser rules (guard.py)
+    return guarded(AdminGuard(runtime.settings, lambda: runtime.workspace.jwt_secret), endpoint)
 
 
 def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Router:

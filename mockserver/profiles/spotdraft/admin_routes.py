@@ -1,5 +1,7 @@
 """The SpotDraft domain's control-plane endpoints: a counterparty's side of the lifecycle
-(sign, decline, hold, resume) and the signed download links contracts hand out."""
+(sign, decline, hold, resume), the steps a workspace user takes in the vendor's UI (send,
+mark for execution, void: the console's buttons) and the signed download links contracts
+hand out."""
 
 from __future__ import annotations
 
@@ -18,17 +20,21 @@ if TYPE_CHECKING:
     from mockserver.runtime import Runtime
 
 COUNTERPARTY_ACTIONS = ("sign", "decline", "hold", "resume")
+WORKSPACE_ACTIONS = ("send", "mark_for_execution", "unmark_for_execution", "void")
 
 
 def contract_admin_routes(runtime: Runtime, contracts: Contracts) -> tuple[AdminRoute, ...]:
     async def contract_action(request: Request) -> Response:
         action = request.path_params["action"]
-        if action not in COUNTERPARTY_ACTIONS:
-            raise ApiProblem(
-                404, f"Unknown contract action {action!r}: {', '.join(COUNTERPARTY_ACTIONS)}."
-            )
+        known = COUNTERPARTY_ACTIONS + WORKSPACE_ACTIONS
+        if action not in known:
+            raise ApiProblem(404, f"Unknown contract action {action!r}: {', '.join(known)}.")
         composite_id = request.path_params["composite_id"]
-        actor = Actor("counterparty@spotcheck.invalid", "counterparty")
+        actor = (
+            Actor("counterparty@spotcheck.invalid", "counterparty")
+            if action in COUNTERPARTY_ACTIONS
+            else Actor("console@spotcheck.invalid", "workspace user (console)")
+        )
         contract = contracts.transition(runtime.workspace.id, composite_id, action, actor)
         return JSONResponse({"id": contract["id"], "status": contract["status"]})
 

@@ -9,6 +9,7 @@ from mockserver.behaviours import Registration
 from mockserver.errors import ApiProblem
 from mockserver.profiles.base import Domain
 from mockserver.profiles.spotdraft.admin_routes import contract_admin_routes
+from mockserver.profiles.spotdraft.console import spotdraft_console
 from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
 from mockserver.profiles.spotdraft.contracts import Contracts
 from mockserver.profiles.spotdraft.roles import authorize
@@ -63,5 +64,6 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         registrations,
         parents,
         admin_routes=contract_admin_routes(runtime, contracts),
+        console_sections=spotdraft_console(runtime, contracts),
         authorize=authorize,
     )

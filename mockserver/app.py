@@ -104,6 +104,7 @@ def _generic(runtime: Runtime, active: Profile, domain: Domain) -> GenericState:
         uuid_ids=active.uuid_ids,
         full_replacement=active.full_replacement,
         resource_path=resource_path,
+        now=runtime.clock.iso,
     )
 
 

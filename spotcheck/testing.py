@@ -195,8 +195,13 @@ class WebhookReceiver:
 
     @property
     def deliveries(self) -> list[dict[str, Any]]:
-        """Verified deliveries (signature valid): delivery id, activity, payload, headers."""
-        return [event for event in self.state.events if event["signature"] == "valid"]
+        """Deliveries accepted (signature valid, answered 2xx): delivery id, activity,
+        payload, headers. An attempt the receiver was told to fail is not one."""
+        return [
+            event
+            for event in self.state.events
+            if event["signature"] == "valid" and 200 <= event["answered"] < 300
+        ]
 
     @property
     def rejected(self) -> list[dict[str, Any]]:

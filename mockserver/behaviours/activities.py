@@ -32,12 +32,14 @@ def record_activity(
     activity: str,
     performed_by: str,
     contract: dict[str, Any] | None = None,
+    at: str | None = None,
 ) -> int:
     """Append one activity and queue its webhooks, inside the caller's transaction.
 
-    The webhook body is built now, from the contract as this change leaves it.
+    The webhook body is built now, from the contract as this change leaves it; `at` is the
+    server's clock (`mockserver.clock`), real time when not given.
     """
-    at = utc_now()
+    at = at or utc_now()
     body = activity_payload(activity, performed_by, at, contract)
     row = db.execute(
         "INSERT INTO activities (workspace_id, contract_id, activity, performed_by, at, data) "

@@ -59,8 +59,10 @@ class GenericState:
         uuid_ids: bool = False,
         full_replacement: bool = False,
         resource_path: Callable[[str], str] = lambda path: path,
+        now: Callable[[], str] = utc_now,
     ) -> None:
         self.store = store
+        self._now = now  # the server's clock, for created and updated times
         self.catalog = catalog
         self._workspace_id = workspace_id
         # path variable -> check that the object it names exists (raises a 404 otherwise)
@@ -188,7 +190,7 @@ class GenericState:
         item_id = found.chosen_id(body, self.catalog.synthesizer) if found else None
         if item_id is None:
             item_id = self._id_for(operation, kind, found)
-        now = utc_now()
+        now = self._now()
         id_field = found.id_field if found else "id"
         item = {**body, id_field: item_id, "created": now, "created_at": now, "updated_at": now}
         workspace = self._workspace_id()
@@ -255,7 +257,7 @@ class GenericState:
             self._require_complete(operation, current, changes)
         kept = current if operation.method == "patch" else {"created": current.get("created")}
         id_field = found.id_field if found else "id"
-        updated = {**kept, **changes, id_field: current.get(id_field), "updated_at": utc_now()}
+        updated = {**kept, **changes, id_field: current.get(id_field), "updated_at": self._now()}
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, item_id, updated, parent)
             change.record(db, workspace, parent or item_id)

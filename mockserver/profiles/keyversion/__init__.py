@@ -72,6 +72,7 @@ class KeyVersionProfile(Profile):
                     lambda: runtime.workspace.id,
                     schema.versions,
                     operation.path,
+                    runtime.clock.iso,
                 )
         return Domain(
             tuple(Registration((key,), handler) for key, handler in routes.items()),

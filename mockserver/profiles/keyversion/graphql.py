@@ -80,7 +80,9 @@ class GraphQLEndpoint:
         workspace_id: Callable[[], int],
         versions: VersionPlan | None,
         path: str,
+        now: Callable[[], str] = utc_now,
     ) -> None:
+        self._now = now  # the server's clock
         try:
             self._sdl: DocumentNode = parse(str(declaration["sdl"]))
             self._resolvers = {
@@ -157,7 +159,7 @@ class GraphQLEndpoint:
 
         def create(_info: Any, **args: Any) -> Any:
             fields = renamed(args.get("input", args), renames, to_latest=True)
-            now = utc_now()
+            now = self._now()
             record = {**fields, "id": str(uuid.uuid4()), "created_at": now, "updated_at": now}
             with store.transaction() as db:
                 store.put_record(db, workspace_id(), kind, record["id"], record, "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +36,9 @@ class Actor:
 
 
 class Contracts:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, now: Callable[[], str] = utc_now) -> None:
         self.store = store
+        self._now = now  # the server's clock: every timestamp an answer or payload carries
 
     # -- reading -----------------------------------------------------------------------
 
@@ -160,7 +162,7 @@ class Contracts:
         fields: dict[str, Any],
         external: Any,
     ) -> dict[str, Any]:
-        now = utc_now()
+        now = self._now()
         with self.store.transaction() as db:
             number = self.store.next_id(db, workspace_id, KIND)
             contract = {
@@ -221,7 +223,7 @@ class Contracts:
         for signatory in signatories:
             if not signatory["signed"]:
                 signatory["signed"] = True
-                signatory["signed_at"] = utc_now()
+                signatory["signed_at"] = self._now()
                 self._activity(
                     db,
                     workspace_id,
@@ -231,7 +233,7 @@ class Contracts:
                 )
         contract["signatories"] = signatories
         contract["status"] = lifecycle.EXECUTED
-        contract["execution_date"] = utc_now()
+        contract["execution_date"] = self._now()
         self._save(db, workspace_id, contract)
         self._activity(db, workspace_id, contract, "CONTRACT_EXECUTED", actor)
         return contract
@@ -270,7 +272,7 @@ class Contracts:
         return list_activities(self.store, workspace_id, reference)
 
     def _save(self, db: Db, workspace_id: int, contract: dict[str, Any]) -> None:
-        contract["updated"] = utc_now()
+        contract["updated"] = self._now()
         self.store.put_record(db, workspace_id, KIND, str(contract["contract_id"]), contract)
 
     def _activity(
@@ -281,7 +283,9 @@ class Contracts:
         activity: str,
         actor: Actor,
     ) -> None:
-        record_activity(db, workspace_id, contract["id"], activity, actor.email, contract)
+        record_activity(
+            db, workspace_id, contract["id"], activity, actor.email, contract, self._now()
+        )
 
 
 def _counterparty_name(details: list[dict[str, Any]]) -> str:

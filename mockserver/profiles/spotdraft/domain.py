@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def spotdraft_domain(runtime: Runtime) -> Domain:
     """The domain's routes for the operations the schema has; none on another family's."""
-    contracts = Contracts(runtime.store)
+    contracts = Contracts(runtime.store, runtime.clock.iso)
     contract_routes = ContractRoutes(
         contracts,
         runtime.catalog,

@@ -87,13 +87,18 @@ def console_routes(
             raise ApiProblem(401, "The admin token is wrong.")
         response = JSONResponse({"signed_in": True, "token_required": True})
         response.set_cookie(
-            SESSION_COOKIE, guard.session_value(), path="/__admin", httponly=True, samesite="strict"
+            # path /: /metrics sits behind the same guard
+            SESSION_COOKIE,
+            guard.session_value(),
+            path="/",
+            httponly=True,
+            samesite="strict",
         )
         return response
 
     async def sign_out(request: Request) -> Response:
         response = JSONResponse({"signed_in": False})
-        response.delete_cookie(SESSION_COOKIE, path="/__admin")
+        response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
     async def exchange(request: Request) -> Response:

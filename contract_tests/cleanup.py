@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from mockserver.spec import LoadedSchema
+from contract_tests.contract import Contract
 
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -57,7 +57,7 @@ def created_objects(cassette: Path) -> Iterator[tuple[str, Any]]:
 
 def clean_up(
     cassette: Path,
-    contract: LoadedSchema,
+    contract: Contract,
     base_url: str,
     headers: dict[str, str],
     rate_limit: float,
@@ -80,12 +80,12 @@ def clean_up(
     return result
 
 
-def _item_path(contract: LoadedSchema, collection: str, item_id: Any) -> str | None:
-    match = contract.index.match("post", collection)
-    if match is None:
+def _item_path(contract: Contract, collection: str, item_id: Any) -> str | None:
+    template = contract.match("post", collection)
+    if template is None:
         return None
-    base = match.template.rstrip("/")
-    for operation in contract.index.operations:
+    base = template.rstrip("/")
+    for operation in contract.operations:
         template = operation.path
         if operation.method != "delete" or not template.startswith(base + "/{"):
             continue

@@ -1,48 +1,21 @@
-"""Servers started in this process on a free loopback port (uvicorn in a thread): the mock,
-and a webhook receiver for the webhook contract."""
+"""The embedded mock: the one module of the suite that imports `mockserver`.
+
+Without --base-url the suite tests a mock it starts itself (uvicorn in a thread); only the
+`contract_base_url` fixture imports this module, and only then. Everything else of the
+suite - the contract it reads, the credential it sends, its checks and reports - is the
+client side (`spotcheck.client`, `contract_tests.contract`) and knows nothing of the mock.
+"""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
-
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from pathlib import Path
 
 from mockserver.app import create_app
 from mockserver.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serve_in_thread(app: Any, port: int | None = None) -> Iterator[str]:
-    port = port or _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, name="spotcheck-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the in-process server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
+from spotcheck.client.servers import free_port, serve_in_thread
 
 # What `spotcheck serve` reads to add a credential to the UAT workspace at start-up.
 CREDENTIAL_VARIABLES = ("SPOTCHECK_CLIENT_ID", "SPOTCHECK_CLIENT_SECRET")
@@ -63,31 +36,33 @@ def with_environment_credential(settings: Settings, environ: Mapping[str, str]) 
 @contextmanager
 def running_mock(settings: Settings) -> Iterator[str]:
     """Yield the base URL of a mock built by `create_app(settings)`."""
-    port = _free_port()
+    port = free_port()
     with serve_in_thread(create_app(settings.replace(host="127.0.0.1", port=port)), port) as url:
         yield url
 
 
 @contextmanager
-def webhook_receiver(port: int | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """Yield (URL, events): each event keeps the raw body, its signature and activity."""
-    events: list[dict[str, Any]] = []
-
-    async def receive(request: Request) -> Response:
-        raw = await request.body()
-        try:
-            activity = (await request.json()).get("activity")
-        except ValueError:
-            activity = None
-        events.append(
-            {
-                "raw": raw,
-                "signature": request.headers.get("x-sd-webhook-content-hash", ""),
-                "activity": activity,
-            }
-        )
-        return JSONResponse({"received": True})
-
-    receiver = Starlette(routes=[Route("/hooks", receive, methods=["POST"])])
-    with serve_in_thread(receiver, port) as base:
-        yield f"{base}/hooks", events
+def embedded_mock(
+    folder: Path,
+    schema: str | None,
+    profile: str | None,
+    overlay: str | None,
+    environ: Mapping[str, str],
+) -> Iterator[str]:
+    """The suite's own mock of `schema` (default: ours), its store and caches in `folder`."""
+    logging.getLogger("connexion.operations").setLevel(logging.ERROR)
+    settings = Settings(
+        spec=schema or Settings.spec,
+        profile=profile,
+        overlay_file=overlay,
+        db=str(folder / "mock.db"),
+        # Unthrottled, like the API: the suite checks shapes, and Schemathesis would wait out
+        # every 429 of the token endpoint it fuzzes. Its own token reuse is checked apart.
+        rate_limit=0,
+        token_rate_limit=0,
+        webhook_delivery="loopback",
+        webhook_retry_delays=(0.2, 0.5, 1.0),
+        cache_dir=str(folder / "cache"),
+    )
+    with running_mock(with_environment_credential(settings, environ)) as url:
+        yield url

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from mockserver.masking import MASK, mask_text, mask_value
+from spotcheck.client.masking import MASK, mask_text, mask_value
 
 __all__ = ["MASK", "mask_report_dir", "mask_text", "mask_value"]
 

@@ -22,10 +22,11 @@ from typing import Any
 
 import pytest
 
-from contract_tests.auth import ProfileAuth
+from contract_tests.contract import load_contract, shipped_schema
 from contract_tests.preflight import credential_refusal, install_seed, suite_seed
-from contract_tests.runner import RunOptions, RunResult, load_contract, run
-from mockserver.profiles import PROFILE_NAMES, fixture_credential
+from contract_tests.runner import RunOptions, RunResult, run
+from spotcheck.client.auth import ClientAuth
+from spotcheck.client.families import FAMILY_NAMES
 
 # (flags, keyword arguments) of every option, so that `spotcheck test --help` can list them too.
 OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
@@ -36,7 +37,7 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         ("--profile",),
         {
             "default": None,
-            "choices": PROFILE_NAMES,
+            "choices": FAMILY_NAMES,
             "help": "auth profile (default: the one the schema's securitySchemes describe)",
         },
     ),
@@ -131,32 +132,22 @@ _RAN = pytest.StashKey[bool]()
 def contract_base_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The target; without --base-url, a mock started in this process."""
+    """The target; without --base-url, a mock started in this process (the one place the
+    suite imports the mock: `contract_tests.inprocess`, imported here only)."""
     given = request.config.getoption("--base-url")
     if given:
         yield given.rstrip("/")
         return
-    import logging
+    from contract_tests.inprocess import embedded_mock
 
-    from contract_tests.inprocess import running_mock, with_environment_credential
-    from mockserver.settings import Settings
-
-    logging.getLogger("connexion.operations").setLevel(logging.ERROR)
-    folder = tmp_path_factory.mktemp("mock")
-    settings = Settings(
-        spec=request.config.getoption("--schema") or Settings.spec,
-        profile=request.config.getoption("--profile"),
-        overlay_file=request.config.getoption("--overlay"),
-        db=str(folder / "mock.db"),
-        # Unthrottled, like the API: the suite checks shapes, and Schemathesis would wait out
-        # every 429 of the token endpoint it fuzzes. Its own token reuse is checked apart.
-        rate_limit=0,
-        token_rate_limit=0,
-        webhook_delivery="loopback",
-        webhook_retry_delays=(0.2, 0.5, 1.0),
-        cache_dir=str(folder / "cache"),
-    )
-    with running_mock(with_environment_credential(settings, os.environ)) as url:
+    config = request.config
+    with embedded_mock(
+        tmp_path_factory.mktemp("mock"),
+        config.getoption("--schema"),
+        config.getoption("--profile"),
+        config.getoption("--overlay"),
+        os.environ,
+    ) as url:
         yield url
 
 
@@ -165,10 +156,11 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
     config = request.config
     remote = bool(config.getoption("--base-url"))
     rate = config.getoption("--rate-limit")
-    schema = config.getoption("--schema") or RunOptions.schema
+    schema = config.getoption("--schema") or shipped_schema()
     overlay = config.getoption("--overlay")
-    profile = load_contract(schema, config.getoption("--profile"), overlay).profile
-    client_id, client_secret = fixture_credential(profile)
+    contract = load_contract(schema, config.getoption("--profile"), overlay)
+    client_id, client_secret = contract.family.fixture
+    profile = contract.profile
     return RunOptions(
         base_url=contract_base_url,
         schema=schema,
@@ -194,7 +186,7 @@ def contract_options(request: pytest.FixtureRequest, contract_base_url: str) -> 
 
 
 @pytest.fixture(scope="session")
-def contract_auth(contract_options: RunOptions) -> ProfileAuth:
+def contract_auth(contract_options: RunOptions) -> ClientAuth:
     """The suite's credentials in its profile's form; an OAuth token is fetched once."""
     auth = contract_options.auth(contract_options.contract())
     refusal = credential_refusal(contract_options, auth)
@@ -205,7 +197,7 @@ def contract_auth(contract_options: RunOptions) -> ProfileAuth:
 
 @pytest.fixture(scope="session")
 def contract_run(
-    request: pytest.FixtureRequest, contract_options: RunOptions, contract_auth: ProfileAuth
+    request: pytest.FixtureRequest, contract_options: RunOptions, contract_auth: ClientAuth
 ) -> RunResult:
     """One Schemathesis run over every operation, shared by the suite's tests."""
     config = request.config

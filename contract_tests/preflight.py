@@ -14,10 +14,9 @@ import zlib
 import httpx
 import pytest
 
-from contract_tests.auth import ProfileAuth
 from contract_tests.runner import RunOptions, guard
-from mockserver.errors import SpotcheckError
-from mockserver.profiles import fixture_credential
+from spotcheck.client.auth import ClientAuth
+from spotcheck.client.errors import ClientError
 
 SEED = pytest.StashKey[int]()
 
@@ -54,7 +53,7 @@ def suite_seed(config: pytest.Config) -> int:
     return config.stash[SEED]
 
 
-def credential_refusal(options: RunOptions, auth: ProfileAuth) -> str | None:
+def credential_refusal(options: RunOptions, auth: ClientAuth) -> str | None:
     """Why the target refuses the suite's credential (None when it accepts it).
 
     One authenticated GET of a secured operation without path parameters: read-only, so it is
@@ -62,7 +61,7 @@ def credential_refusal(options: RunOptions, auth: ProfileAuth) -> str | None:
     """
     source = (
         "the fixture credential"
-        if options.client_id == fixture_credential(options.profile)[0]
+        if options.client_id == options.family().fixture[0]
         else "SPOTCHECK_CLIENT_ID / SPOTCHECK_CLIENT_SECRET"
     )
     hint = (
@@ -74,8 +73,8 @@ def credential_refusal(options: RunOptions, auth: ProfileAuth) -> str | None:
     probe = next(
         (
             op.path
-            for op in sorted(options.contract().index.operations, key=lambda op: op.path)
-            if op.method == "get" and "{" not in op.path and not op.is_open
+            for op in sorted(options.contract().operations, key=lambda op: op.path)
+            if op.method == "get" and "{" not in op.path and op.secured
         ),
         None,
     )
@@ -85,7 +84,7 @@ def credential_refusal(options: RunOptions, auth: ProfileAuth) -> str | None:
         if probe is None:
             return None
         answer = httpx.get(f"{options.base_url}{probe}", headers=headers, timeout=30)
-    except SpotcheckError as refused:
+    except ClientError as refused:
         return f"{hint}\n{refused}"
     except httpx.HTTPError as error:
         return f"{options.base_url} cannot be reached: {error}"

@@ -7,7 +7,6 @@ production host is refused unless allowed explicitly.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -16,28 +15,17 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
-
-from contract_tests.auth import ProfileAuth
 from contract_tests.cleanup import Cleanup, clean_up
-from contract_tests.findings import (
-    CONTRACT,
-    SCHEMA_GAP,
-    Finding,
-    findings_from_ndjson,
-    html_report,
-    markdown_report,
-    write_json,
-)
+from contract_tests.contract import Contract, load_contract, shipped_schema
+from contract_tests.findings import CONTRACT, SCHEMA_GAP, Finding, findings_from_ndjson, write_json
 from contract_tests.masking import mask_report_dir
 from contract_tests.progress import NdjsonProgress, Say, run_with_progress
-from mockserver.errors import SpotcheckError
-from mockserver.profiles import SPOTDRAFT, token_path
-from mockserver.settings import DEFAULT_SPEC
-from mockserver.spec import LoadedSchema, load_schema
-from mockserver.spec.versions import document_for_version
+from contract_tests.reports import Report, html, markdown
+from spotcheck.client.auth import ClientAuth
+from spotcheck.client.errors import ClientError
+from spotcheck.client.families import SPOTDRAFT, ClientFamily, Credential, family
+from spotcheck.client.target import is_mock, is_production
 
 CHECKS = (
     "not_a_server_error",
@@ -58,31 +46,14 @@ CHECKS = (
 READ_POSTS = re.compile(r"/(preview|query|download_link|download)/?$")
 
 
-@functools.lru_cache(maxsize=8)
-def _load(schema: str, profile: str | None, overlay_file: str | None) -> LoadedSchema:
-    return load_schema(schema, overlays=False, profile=profile, overlay_file=overlay_file)
-
-
-def load_contract(
-    schema: str, profile: str | None = None, overlay_file: str | None = None
-) -> LoadedSchema:
-    """The contract as published (repaired so it loads, without our overlays) with the auth
-    profile's security: `profile`, else the one the schema describes. Loaded once per process
-    (the suite's fixtures and tests all ask for it); callers must not change it."""
-    contract = _load(schema, None, overlay_file)
-    if profile is None or profile == contract.profile:
-        return contract
-    return _load(schema, profile, overlay_file)
-
-
-class UnsafeTarget(SpotcheckError):
+class UnsafeTarget(ClientError):
     """The run would touch a production system or write where it was not allowed to."""
 
 
 @dataclass(frozen=True)
 class RunOptions:
     base_url: str
-    schema: str = str(DEFAULT_SPEC)
+    schema: str = field(default_factory=shipped_schema)
     env: str = "uat"
     allow_writes: bool = False
     allow_production: bool = False
@@ -97,20 +68,23 @@ class RunOptions:
     workers: int = 1
     webhook_public_url: str | None = None
     webhook_listen_port: int = 9000
-    profile: str = SPOTDRAFT  # how the suite authenticates (mockserver.profiles)
+    profile: str = SPOTDRAFT  # how the suite authenticates (spotcheck.client.families)
     api_version: str | None = None  # X-Spot-Api-Version to pin (api-key-version profile)
     overlay_file: str | None = None  # our overlay for the schema (its versions)
     seed: int | None = None  # Schemathesis' seed; None lets it draw one (not reproducible)
 
-    def contract(self) -> LoadedSchema:
-        """The contract as published (repaired so it loads), with the profile's security."""
+    def family(self) -> ClientFamily:
+        return family(self.profile)
+
+    def contract(self) -> Contract:
+        """The contract as published, read by the suite with the profile's client side."""
         return load_contract(self.schema, self.profile, self.overlay_file)
 
-    def auth(self, contract: LoadedSchema) -> ProfileAuth:
-        return ProfileAuth.create(
+    def auth(self, contract: Contract) -> ClientAuth:
+        return ClientAuth.create(
             self.profile,
             self.base_url,
-            token_path(contract.document),
+            contract.token_path(),
             self.client_id,
             self.client_secret,
             self.user_email,
@@ -141,21 +115,6 @@ class RunResult:
         return self.of(SCHEMA_GAP)
 
 
-def is_mock(base_url: str) -> bool:
-    try:
-        response = httpx.get(f"{base_url.rstrip('/')}/__admin/health", timeout=5)
-        return response.status_code == 200 and response.json().get("status") == "ok"
-    except (httpx.HTTPError, ValueError, AttributeError):
-        return False
-
-
-def is_production(base_url: str, env: str) -> bool:
-    """A vendor host not marked UAT, or --env production."""
-    host = (urlsplit(base_url).hostname or "").lower()
-    vendor_host = host.endswith("spotdraft.com")
-    return env == "production" or (vendor_host and "uat" not in host and "sandbox" not in host)
-
-
 def guard(options: RunOptions) -> bool:
     """Refuse what is unsafe; return whether the target is the mock."""
     if is_production(options.base_url, options.env) and not options.allow_production:
@@ -165,7 +124,7 @@ def guard(options: RunOptions) -> bool:
     return is_mock(options.base_url)
 
 
-def run(options: RunOptions, auth: ProfileAuth | None = None, say: Say | None = None) -> RunResult:
+def run(options: RunOptions, auth: ClientAuth | None = None, say: Say | None = None) -> RunResult:
     """One Schemathesis run; `auth` (shared with the suite's other tests) keeps its token;
     `say` hears its progress (phase, operations done/total)."""
     mock = guard(options)
@@ -180,13 +139,9 @@ def run(options: RunOptions, auth: ProfileAuth | None = None, say: Say | None = 
         old.unlink()
     with tempfile.TemporaryDirectory() as scratch:
         contract = Path(scratch) / "contract.json"
-        # The contract as published (repaired so it loads), without our overlays: what it
-        # leaves undocumented shows up as schema gaps.
-        document = loaded.document
-        if loaded.versions is not None:
-            # The schema describes one version: the pinned one's shape is derived from it.
-            pinned = loaded.versions.pinned(options.api_version)
-            document = document_for_version(document, loaded.versions, pinned)
+        # The contract as published, without our overlays: what it leaves undocumented shows
+        # up as schema gaps. The schema describes one version: a pinned one's is derived.
+        document = loaded.for_version(options.api_version)
         writes = mock or options.allow_writes
         config = Path(scratch) / "schemathesis.toml"
         if not writes:
@@ -196,7 +151,7 @@ def run(options: RunOptions, auth: ProfileAuth | None = None, say: Say | None = 
             config.write_text("[phases.coverage]\nunexpected-methods = []\n", encoding="utf-8")
         else:
             config.write_text("", encoding="utf-8")
-        contract.write_text(json.dumps(document), encoding="utf-8")
+        contract.write_text(json.dumps(document, default=str), encoding="utf-8")
         command = _command(
             options, contract, config, auth.headers(), run_id=f"spotcheck-{uuid.uuid4()}"
         )
@@ -216,14 +171,12 @@ def run(options: RunOptions, auth: ProfileAuth | None = None, say: Say | None = 
     mask_report_dir(options.report_dir)
     ndjson = sorted(options.report_dir.glob("ndjson-*.ndjson"))
     if not ndjson:
-        raise SpotcheckError(
+        raise ClientError(
             f"Schemathesis wrote no report:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
         )
-    findings, labels = findings_from_ndjson(ndjson[-1])
+    findings, labels = findings_from_ndjson(ndjson[-1], loaded.gaps)
     selected = _keys(document)
     tested = labels & selected
-    report = options.report_dir / "report.md"
-    markdown = markdown_report(findings, tested, len(selected), options.base_url)
     write_json(findings, options.report_dir / "findings.json")
     cleanup = None
     cassettes = sorted(options.report_dir.glob("vcr-*.yaml"))
@@ -231,11 +184,18 @@ def run(options: RunOptions, auth: ProfileAuth | None = None, say: Say | None = 
         cleanup = clean_up(
             cassettes[-1], loaded, options.base_url, auth.headers(), options.rate_limit
         )
-        markdown += f"\n## Cleanup of the data this run created\n\n{cleanup.summary()}\n"
-    if options.seed is not None:
-        markdown += f"\nSeed: {options.seed} (reproduce with --hypothesis-seed={options.seed})\n"
-    report.write_text(markdown, encoding="utf-8")
-    (options.report_dir / "report.html").write_text(html_report(markdown), encoding="utf-8")
+    summary = Report(
+        findings,
+        tested,
+        len(selected),
+        options.base_url,
+        loaded.gaps,
+        cleanup.summary() if cleanup else None,
+        options.seed,
+    )
+    report = options.report_dir / "report.md"
+    report.write_text(markdown(summary), encoding="utf-8")
+    (options.report_dir / "report.html").write_text(html(summary), encoding="utf-8")
     return RunResult(
         findings, tested, len(selected), mock, report, result.stdout, cleanup, options.seed
     )
@@ -314,9 +274,10 @@ def _command(
     ]
     for name, value in auth_headers.items():
         command += ["-H", f"{name}: {value}"]
-    if options.profile == SPOTDRAFT:
-        # the native-integration routes take the same credential as HTTP Basic
-        command += ["--auth", f"{options.client_id}:{options.client_secret}"]
+    credential = Credential(options.client_id, options.client_secret)
+    basic = options.family().basic_auth(credential)
+    if basic:  # routes that take the same credential as HTTP Basic (SpotDraft's native ones)
+        command += ["--auth", ":".join(basic)]
     # Retry a 429 after its Retry-After; the pacing itself is done by our before_call hook.
     command += ["--rate-limit", "auto"]
     if options.time_budget:

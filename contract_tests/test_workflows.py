@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract_tests.auth import ProfileAuth
-from contract_tests.payloads import contract_from_template
-from contract_tests.runner import RunOptions, RunResult, is_mock
-from mockserver.profiles import SPOTDRAFT
+from contract_tests.runner import RunOptions, RunResult
+from spotcheck.client.auth import ClientAuth
+from spotcheck.client.payloads import contract_from_template
+from spotcheck.client.target import is_mock
 
 API = "/api/v2.1/public"
 FLOW = settings(
@@ -26,9 +26,10 @@ _ID_ALPHABET = st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_
 
 
 @pytest.fixture
-def client(contract_run: RunResult, contract_options: RunOptions, contract_auth: ProfileAuth):
-    if contract_options.profile != SPOTDRAFT:
-        pytest.skip(f"SpotDraft flows; this schema's profile is {contract_options.profile}")
+def client(contract_run: RunResult, contract_options: RunOptions, contract_auth: ClientAuth):
+    lacking = contract_options.contract().missing(f"POST {API}/contracts/")
+    if lacking:
+        pytest.skip(f"SpotDraft flows; this schema has no {', '.join(lacking)}")
     if not (contract_run.is_mock or contract_options.allow_writes):
         pytest.skip("creates data: runs against the mock, or with --allow-writes")
     headers = contract_auth.headers()

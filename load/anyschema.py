@@ -25,10 +25,10 @@ from locust.env import Environment
 from locust.runners import WorkerRunner
 
 from mockserver.behaviours.synth import Synthesizer
-from mockserver.profiles import token_path
 from mockserver.spec.resource_model import ResourceModel
 from mockserver.spec.versions import GRAPHQL_KEY
 from mockserver.spec.walk import operations
+from spotcheck.client.families import OAUTH2, family
 
 __all__ = ["ProfileShape", "SchemaReader", "SchemaWriter"]
 
@@ -54,7 +54,7 @@ PLAN = TrafficPlan()
 def plan_traffic(document: dict[str, Any]) -> TrafficPlan:
     """Collections to read and to create in: operations without path parameters."""
     synthesizer = Synthesizer(document)
-    skip = {token_path(document)}
+    skip = {family(OAUTH2).token_path(document)}  # the token endpoint is the client's own
     item_methods: dict[str, set[str]] = {}
     for path, method, _ in operations(document):
         if path.rstrip("/").endswith("}") and path.count("{") == 1:

@@ -28,8 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract_tests.payloads import contract_from_template
 from mockserver.settings import SCHEMA_DIR
+from spotcheck.client.payloads import contract_from_template
 
 READ = "/api/v2.1/public/contract_types/"
 WRITE = "/api/v2.1/public/contracts/"

@@ -8,93 +8,66 @@ standard library with gevent before importing a locustfile).
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
-import gevent
-from gevent.lock import Semaphore
 from locust import HttpUser, LoadTestShape, between, events
 from locust.env import Environment
 from locust.runners import WorkerRunner
 from profiles import PROFILES, stage_at  # type: ignore[import-not-found]
 
-from contract_tests.auth import TokenCache, token_grant
-from mockserver.profiles import (
-    OAUTH2,
-    PROFILE_NAMES,
-    SPOTDRAFT,
-    client_headers,
-    detect_profile,
-    fixture_credential,
-    token_path,
-)
-
-VENDOR_RATE = 10.0
-
-
-class RateCap:
-    """Spaces requests of this process at most `rate` per second (gevent-friendly)."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = time.monotonic()
-        self._lock = Semaphore()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        gevent.sleep(max(0.0, slot - now))
+from spotcheck.client.auth import ClientAuth
+from spotcheck.client.families import FAMILY_NAMES, SPOTDRAFT, detect_family, family
+from spotcheck.client.pacing import VENDOR_RATE, Pacer
+from spotcheck.client.target import is_mock
+from spotcheck.client.tokens import issued, token_grant
 
 
 class Auth:
-    """The headers of one process's users, in the host's auth profile.
+    """The headers of one process's users, in the host's family (spotcheck.client).
 
-    For OAuth client credentials, one token per process: fetched by the first user that needs
-    it (measured as "POST oauth2 token") and reused by all until shortly before it expires.
+    A token family's token is one per process: fetched by the first user that needs it
+    (through that user's client, measured as "POST oauth2 token") and reused by all until
+    shortly before it expires.
     """
 
-    def __init__(self, profile: str, token_url_path: str, api_version: str | None) -> None:
-        self.profile = profile
-        self.token_path = token_url_path
-        self.api_version = api_version
-        fallback = fixture_credential(profile)
-        self.client_id = os.environ.get("SPOTCHECK_CLIENT_ID", fallback[0])
-        self.client_secret = os.environ.get("SPOTCHECK_CLIENT_SECRET", fallback[1])
-        self.tokens = TokenCache()
+    def __init__(self, profile: str, token_path: str, api_version: str | None) -> None:
+        fallback = family(profile).fixture
+        self.client = ClientAuth.create(
+            profile,
+            "",
+            token_path,
+            os.environ.get("SPOTCHECK_CLIENT_ID", fallback[0]),
+            os.environ.get("SPOTCHECK_CLIENT_SECRET", fallback[1]),
+            api_version=api_version,
+        )
 
-    def headers(self, client: Any) -> dict[str, str]:
-        token = self._bearer(client) if self.profile == OAUTH2 else ""
+    @property
+    def profile(self) -> str:
+        return self.client.profile
+
+    @property
+    def fetches(self) -> int:
+        return self.client.tokens.fetches if self.client.tokens else 0
+
+    def headers(self, http: Any) -> dict[str, str]:
         return {
             "content-type": "application/json",
-            **client_headers(
-                self.profile,
-                self.client_id,
-                self.client_secret,
-                token=token,
-                api_version=self.api_version,
-            ),
+            **self.client.headers(lambda: self._fetch_token(http)),
         }
 
-    def _bearer(self, client: Any) -> str:
-        return self.tokens.token(lambda: self._fetch_token(client))
-
-    def _fetch_token(self, client: Any) -> tuple[str, float]:
-        answer = client.post(
-            self.token_path,
+    def _fetch_token(self, http: Any) -> tuple[str, float]:
+        credential = self.client.credential
+        answer = http.post(
+            self.client.token_url,
             name="POST oauth2 token",
-            data=token_grant(self.client_id, self.client_secret),
+            data=token_grant(credential.client_id, credential.client_secret),
         )
         if answer.status_code != 200:
             return "", 0.0  # every call then fails with 401 (and asks again): the run says so
-        body = answer.json()
-        return str(body["access_token"]), float(body.get("expires_in", 3600))
+        return issued(answer.json())
 
 
-CAP = RateCap(0)
+CAP = Pacer(0)
 AUTH = Auth(SPOTDRAFT, "", None)
 THROTTLED = {"count": 0}
 
@@ -124,7 +97,7 @@ def _options(parser) -> None:
     )
     parser.add_argument(
         "--auth-profile",
-        choices=PROFILE_NAMES,
+        choices=FAMILY_NAMES,
         default=None,
         help="how to authenticate (default: the one the schema's securitySchemes describe)",
     )
@@ -135,7 +108,7 @@ def _options(parser) -> None:
 
 def load_document(environment: Environment) -> dict[str, Any] | None:
     """The host's schema: --schema, else the mock's /openapi.json; None if neither is there."""
-    from mockserver.spec.loader import parse_document, read_text
+    from spotcheck.client.documents import parse_document, read_text
 
     options = environment.parsed_options
     source = getattr(options, "schema", None)
@@ -156,23 +129,12 @@ def _prepare(environment: Environment, **_kwargs) -> None:
     options = environment.parsed_options
     rate = options.rate_cap if options and options.rate_cap is not None else None
     if rate is None:
-        rate = 0.0 if _is_mock(environment.host or "") else VENDOR_RATE
-    CAP = RateCap(rate)
+        rate = 0.0 if is_mock(environment.host or "", timeout=3) else VENDOR_RATE
+    CAP = Pacer(rate)
     document = load_document(environment) or {}
-    profile = getattr(options, "auth_profile", None) or detect_profile(document)
-    AUTH = Auth(profile, token_path(document), getattr(options, "api_version", None))
-
-
-def _is_mock(host: str) -> bool:
-    import requests
-
-    try:
-        return (
-            requests.get(f"{host.rstrip('/')}/__admin/health", timeout=3).json().get("status")
-            == "ok"
-        )
-    except (requests.RequestException, ValueError, AttributeError):
-        return False
+    named = getattr(options, "auth_profile", None)
+    chosen = family(named) if named else detect_family(document)
+    AUTH = Auth(chosen.name, chosen.token_path(document), getattr(options, "api_version", None))
 
 
 class IntegratorUser(HttpUser):
@@ -234,7 +196,7 @@ def _thresholds(environment: Environment, **_kwargs) -> None:
         breaches.append(f"throughput {rps:.1f} req/s < {options.min_rps}")
     print(
         f"spotcheck thresholds: p95 {p95:.0f} ms, errors {error_ratio:.3f}, {rps:.1f} req/s, "
-        f"429s {THROTTLED['count']}, auth {AUTH.profile} ({AUTH.tokens.fetches} token fetches) "
+        f"429s {THROTTLED['count']}, auth {AUTH.profile} ({AUTH.fetches} token fetches) "
         f"-> {'BREACHED: ' + '; '.join(breaches) if breaches else 'met'}",
         flush=True,
     )

@@ -18,7 +18,7 @@ import uuid
 from common import IntegratorUser, ProfileShape  # type: ignore[import-not-found]  # load/ is on sys.path
 from locust import task
 
-from contract_tests.payloads import contract_from_template
+from spotcheck.client.payloads import contract_from_template
 
 API = "/api/v2.1/public"
 __all__ = ["ProfileShape", "ReadingIntegrator", "WritingIntegrator"]

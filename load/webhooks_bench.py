@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from contract_tests.payloads import contract_from_template
+from spotcheck.client.payloads import contract_from_template
 
 API = "/api/v2.1/public"
 UAT = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.findings import CONTRACT, SCHEMA_GAP, classify, curl_line
-from contract_tests.inprocess import serve_in_thread
+from contract_tests.contract import load_contract
+from contract_tests.findings import CONTRACT, SCHEMA_GAP, Finding, classify, curl_line
 from contract_tests.runner import RunOptions, UnsafeTarget, guard, is_production, run
 from contract_tests.webhook_checks import delivery_problems
+from spotcheck.client.servers import serve_in_thread
 from tests.broken_servers import broken_app
 
 pytestmark = pytest.mark.e2e
@@ -23,11 +24,11 @@ pytestmark = pytest.mark.e2e
 THINGS = str(Path(__file__).parent / "data" / "things.yaml")
 
 
-def _run(defect: str, tmp_path: Path):
+def _run(defect: str, tmp_path: Path, schema: str = THINGS):
     with serve_in_thread(broken_app(defect)) as url:
         options = RunOptions(
             base_url=url,
-            schema=THINGS,
+            schema=schema,
             rate_limit=0,
             max_examples=25,
             report_dir=tmp_path / defect,
@@ -113,12 +114,9 @@ def test_classification_and_masking():
 
 def test_read_only_contract_keeps_gets_and_reading_posts():
     from contract_tests.runner import read_only
-    from mockserver.spec import load_schema
 
-    document = load_schema(
-        str(Path(__file__).parent.parent / "openapi" / "spotdraft.yaml"), overlays=False
-    ).document
-    kept = read_only(document)
+    document = load_contract(str(Path(__file__).parent.parent / "openapi" / "spotdraft.yaml"))
+    kept = read_only(document.document)
     methods = {(m, p) for p, item in kept["paths"].items() for m in item if m != "parameters"}
     assert ("get", "/api/v2.1/public/contracts/") in methods
     assert ("post", "/api/v2.1/public/contracts/{composite_id}/download_link") in methods
@@ -294,3 +292,80 @@ def test_data_created_on_a_real_target_is_deleted_after_the_run(tmp_path):
     assert store.list_records(workspace, "v2/companies") == []
     assert store.list_records(workspace, "v2/users") == []
     assert "Cleanup of the data this run created" in result.report.read_text()
+
+
+def _defective_things(tmp_path: Path) -> str:
+    """things.yaml with a defect vendors ship: a path parameter the path does not contain."""
+    import yaml
+
+    document = yaml.safe_load(Path(THINGS).read_text())
+    listing = document["paths"]["/api/v2.1/public/things/"]["get"]
+    listing["parameters"].append(
+        {"name": "thing_kind", "in": "path", "required": True, "schema": {"type": "integer"}}
+    )
+    path = tmp_path / "things-defective.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return str(path)
+
+
+def test_a_defect_of_the_schema_is_a_gap_and_a_broken_server_still_breaks_it(tmp_path):
+    """The suite reads the schema as published (no repair): the orphan parameter is never
+    sent, so a sound server cannot refuse a wrong value of it - a schema gap, not a broken
+    contract; a server with a real defect on the same schema is still caught."""
+    schema = _defective_things(tmp_path)
+    gaps = load_contract(schema).gaps
+    assert [(g.kind, g.where) for g in gaps] == [
+        ("orphan-path-parameter", "GET /api/v2.1/public/things/")
+    ]
+    sound = _run("none", tmp_path, schema)
+    assert sound.broken == [], [(f.operation, f.check) for f in sound.broken]
+    assert ("negative_data_rejection", SCHEMA_GAP) in {
+        (f.check, f.classification) for f in sound.findings
+    }
+    report = sound.report.read_text()
+    assert "orphan-path-parameter: 1" in report and "defects of the schema itself: 1" in report
+    broken = _run("wrong_field_type", tmp_path, schema)
+    assert ("response_schema_conformance", CONTRACT) in {
+        (f.check, f.classification) for f in broken.findings
+    }
+
+
+def test_the_vendor_schemas_defects_are_read_as_published(vendor_spec):
+    """The verbatim vendor schema loads without the mock's repairs; its defects are gaps that
+    explain only the checks they mislead, on their own operations."""
+    contract = load_contract(str(vendor_spec))
+    assert contract.profile == "spotdraft" and len(contract.operations) > 150
+    kinds = {gap.kind for gap in contract.gaps}
+    assert {"orphan-path-parameter", "form-body-nested", "bodyless-status-content"} <= kinds
+    orphan = next(g for g in contract.gaps if g.kind == "orphan-path-parameter")
+    assert orphan.explains(orphan.where, "negative_data_rejection", 200)
+    assert not orphan.explains(orphan.where, "response_schema_conformance", 200)
+    assert not orphan.explains("GET /elsewhere", "negative_data_rejection", 200)
+    # a server error is never the schema's fault, whatever defect sits on the operation
+    assert classify("ST101", "not_a_server_error", 500, explained=True) == CONTRACT
+    assert classify("ST201", "negative_data_rejection", 200, explained=True) == SCHEMA_GAP
+
+
+def test_each_report_format_is_rendered_from_the_findings():
+    from contract_tests.gaps import SchemaGap
+    from contract_tests.reports import Report, html, markdown
+
+    finding = Finding(
+        "GET /a <b>",
+        "not_a_server_error",
+        "ST101",
+        "Server error",
+        "boom & bust",
+        500,
+        "curl -X GET 'http://x/a'",
+        CONTRACT,
+    )
+    gap = SchemaGap("bad-default", "#/components/schemas/A", "default '' breaks its own schema")
+    report = Report([finding], {"GET /a <b>"}, 3, "http://x", (gap,), "created 1, deleted 1", 7)
+    text, page = markdown(report), html(report)
+    for rendered in (text, page):
+        assert "operations covered: 1 of 3" in rendered and "bad-default: 1" in rendered
+        assert "created 1, deleted 1" in rendered and "--hypothesis-seed=7" in rendered
+    assert "### GET /a <b>: not_a_server_error (ST101, status 500)" in text
+    assert "<h3>GET /a &lt;b&gt;: not_a_server_error (ST101, status 500)</h3>" in page
+    assert "boom &amp; bust" in page and "```" not in page and "##" not in page

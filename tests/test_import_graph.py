@@ -83,3 +83,80 @@ def test_the_walk_sees_an_import_behind_type_checking(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import app\n")
     assert _imports("mockserver.probe", probe, {"mockserver.app"}) == {"mockserver.app"}
+
+
+ROOT = PACKAGE.parent
+# The suite's one module that may import the mock: the fixture's embedded mock (used only when
+# no --base-url is given). Everything else judges the mock from the client side.
+EMBEDDED_MOCK = ROOT / "contract_tests" / "inprocess.py"
+
+
+def _imported_names(path: Path) -> set[str]:
+    """Every module name `path` imports, at any depth of the file (functions, TYPE_CHECKING)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
+    return found
+
+
+def _mock_imports(paths: list[Path]) -> dict[str, list[str]]:
+    return {
+        str(path.relative_to(ROOT)): sorted(
+            name for name in _imported_names(path) if name.split(".")[0] == "mockserver"
+        )
+        for path in paths
+        if any(name.split(".")[0] == "mockserver" for name in _imported_names(path))
+    }
+
+
+def test_the_client_side_imports_nothing_of_the_mock():
+    """The judge does not import the defendant: the client package, the contract suite (but
+    its embedded-mock module) and the Locust profiles' shared module and SpotDraft users."""
+    client = sorted((ROOT / "spotcheck" / "client").rglob("*.py"))
+    suite = sorted((ROOT / "contract_tests").rglob("*.py"))
+    load = [ROOT / "load" / "common.py", ROOT / "load" / "locustfile.py"]
+    assert client and suite
+    checked = [*client, *[p for p in suite if p != EMBEDDED_MOCK], *load]
+    checked.append(ROOT / "spotcheck" / "__init__.py")
+    assert _mock_imports(checked) == {}
+    assert "mockserver.app" in _imported_names(EMBEDDED_MOCK), "the exception is still needed"
+
+
+def test_the_mock_imports_neither_the_suite_nor_locust():
+    imports = {name for path in PACKAGE.rglob("*.py") for name in _imported_names(path)}
+    assert not {name for name in imports if name.split(".")[0] in ("contract_tests", "locust")}
+
+
+def test_the_walk_sees_a_late_import_of_the_mock(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "def f():\n    from mockserver.spec import load_schema\n    import mockserver\n"
+    )
+    assert _imported_names(probe) == {"mockserver.spec", "mockserver"}
+
+
+def test_loading_the_suite_loads_no_module_of_the_mock():
+    """Transitively too: a fresh interpreter importing the suite's modules (but the embedded
+    mock's) and the whole client package has no `mockserver` module loaded."""
+    import subprocess
+    import sys
+
+    modules = [
+        f"contract_tests.{path.stem}"
+        for path in sorted((ROOT / "contract_tests").glob("*.py"))
+        if path not in (EMBEDDED_MOCK, ROOT / "contract_tests" / "conftest.py")
+    ]
+    modules += [
+        f"spotcheck.client.{p.stem}" for p in sorted((ROOT / "spotcheck/client").glob("*.py"))
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name.removesuffix('.__init__'))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'mockserver'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

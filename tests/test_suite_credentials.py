@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from contract_tests.auth import ProfileAuth
-from contract_tests.inprocess import serve_in_thread, with_environment_credential
+from contract_tests.inprocess import with_environment_credential
 from contract_tests.preflight import credential_refusal
 from contract_tests.runner import RunOptions, _command
 from mockserver.app import create_app
 from mockserver.errors import SettingsError
 from mockserver.settings import Settings
+from spotcheck.client.auth import ClientAuth
+from spotcheck.client.servers import serve_in_thread
 from tests.conftest import UAT
 
 ENV_ID, ENV_SECRET = "env-client-issue22", "env-secret-issue22-do-not-print"
@@ -64,7 +65,7 @@ def target(tmp_path_factory: pytest.TempPathFactory):
 
 def _refusal(url: str, client_id: str, secret: str) -> str | None:
     options = RunOptions(base_url=url, client_id=client_id, client_secret=secret)
-    auth = ProfileAuth.create(options.profile, url, "", client_id, secret)
+    auth = ClientAuth.create(options.profile, url, "", client_id, secret)
     return credential_refusal(options, auth)
 
 

@@ -33,14 +33,9 @@ from mockserver.golive.scrub import is_secret_header
 from mockserver.golive.seed import seed_fixtures
 from mockserver.golive.webhooks import compare_delivery, twin_payloads
 from mockserver.hopheaders import HOP_BY_HOP
-from mockserver.profiles import (
-    OAUTH2,
-    client_headers,
-    fixture_credential,
-    token_path,
-    version_header,
-)
 from mockserver.settings import DEFAULT_FIXTURES, Settings
+from spotcheck.client.families import FAMILIES, Credential, family
+from spotcheck.client.tokens import token_grant
 
 # Not replayed: this hop's connection, and whom the call acts as (upstream's users are not the
 # twin's; the twin's credential acts as its own user).
@@ -124,9 +119,10 @@ class _Replay:
         self.client = client
         self.checker = ExchangeChecker(contract)
         self.comparer = Comparer(self.checker)
-        self.profile = contract.profile
-        self.token_path = token_path(contract.document)
-        self.credential = fixture_credential(self.profile)
+        # the twin's side of the call is a client's: its family's headers and fixture credential
+        self.family = family(contract.profile)
+        self.token_path = self.family.token_path(contract.document)
+        self.credential = Credential(*self.family.fixture)
         self.token = ""
         self.same: dict[str, str] = {}  # upstream id -> the twin's id for the same object
 
@@ -178,19 +174,19 @@ class _Replay:
         return answer.status_code, Message(list(answer.headers.items()), text, media, is_base64)
 
     def _token_form(self) -> dict[str, str]:
-        client_id, secret = self.credential
-        return {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+        return token_grant(self.credential.client_id, self.credential.client_secret)
 
     def _credential_headers(self, recorded: dict[str, str]) -> dict[str, str]:
-        if self.profile == OAUTH2 and not self.token:
+        if self.family.uses_token and not self.token:
             answer = self.client.post(self.token_path, data=self._token_form())
             self.token = str((_json(answer.content) or {}).get("access_token", ""))
-        pinned = version_header().lower()  # a dated version the recorded request asked for
-        version = next((v for k, v in recorded.items() if k.lower() == pinned), None)
-        client_id, secret = self.credential
-        return client_headers(
-            self.profile, client_id, secret, token=self.token, api_version=version
+        # a dated version the recorded request asked for, in any family's version header
+        pinned = {entry.version_header.lower() for entry in FAMILIES if entry.version_header}
+        version = next((v for k, v in recorded.items() if k.lower() in pinned), None)
+        credential = Credential(
+            self.credential.client_id, self.credential.client_secret, api_version=version
         )
+        return self.family.headers(credential, self.token)
 
     def _mapped_body(self, sent: Message) -> bytes:
         body = sent.json()

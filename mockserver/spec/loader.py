@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
 from mockserver.errors import SchemaError
+from spotcheck.client.documents import read_text as client_read_text
+from spotcheck.client.errors import ClientError
 
 # libyaml's C loader reads the 914 KB vendor file ~4x faster than the pure-Python one.
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -21,20 +21,12 @@ def read_document(source: str) -> dict[str, Any]:
 
 
 def read_text(source: str) -> str:
-    """The text of the schema at `source` (a path or an http(s) URL)."""
-    if source.startswith(("http://", "https://")):
-        try:
-            response = httpx.get(source, timeout=30.0, follow_redirects=True)
-            response.raise_for_status()
-        except httpx.HTTPError as error:
-            raise SchemaError(f"cannot fetch schema {source}: {error}") from None
-        text = response.text
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise SchemaError(f"schema file not found: {source}")
-        text = path.read_text(encoding="utf-8")
-    return text
+    """The text of the schema at `source` (a path or an http(s) URL), read as a client reads
+    it (`spotcheck.client.documents`); a failure is a SchemaError here."""
+    try:
+        return client_read_text(source)
+    except ClientError as error:
+        raise SchemaError(str(error)) from None
 
 
 def parse_document(text: str, source: str = "<string>") -> dict[str, Any]:

@@ -12,6 +12,8 @@ from mockserver.profiles.spotdraft.admin_routes import contract_admin_routes
 from mockserver.profiles.spotdraft.console import spotdraft_console
 from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
 from mockserver.profiles.spotdraft.contracts import Contracts
+from mockserver.profiles.spotdraft.counterparties import CounterpartyRoutes
+from mockserver.profiles.spotdraft.directory import DirectoryRoutes
 from mockserver.profiles.spotdraft.roles import authorize
 from mockserver.profiles.spotdraft.templates import TemplateRoutes
 from mockserver.profiles.spotdraft.webhook_routes import WebhookRoutes
@@ -43,6 +45,8 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
     registrations = (
         *contract_routes,
         *TemplateRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
+        *CounterpartyRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
+        *DirectoryRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
         *(Registration((key,), handler) for key, handler in webhooks.items()),
     )
     known = {operation.key for operation in runtime.schema.index.operations}

@@ -21,6 +21,8 @@ UAT = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}
 PRODUCTION = {"client-id": "prod-client-acme", "client-secret": "prod-secret-acme-0001"}
 
 _VENDOR_SKIPPED: list[str] = []
+_BROWSER_SKIPPED: list[str] = []
+NO_BROWSER = "NO CHROMIUM"  # starts the reason of every console browser-test skip
 
 
 def vendor_spec_path() -> Path | None:
@@ -42,9 +44,17 @@ def vendor_spec() -> Path:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "SPOTCHECK_VENDOR_SPEC" in str(report.longrepr):
         _VENDOR_SKIPPED.append(report.nodeid)
+    elif report.skipped and NO_BROWSER in str(report.longrepr):
+        _BROWSER_SKIPPED.append(report.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _BROWSER_SKIPPED:
+        terminalreporter.section("CONSOLE NOT TESTED IN A BROWSER", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(_BROWSER_SKIPPED)} tests skipped: install Debian's chromium (/usr/bin/chromium; "
+            ".ci/run does, as root) and the test extra (playwright)."
+        )
     if _VENDOR_SKIPPED:
         terminalreporter.section("VENDOR SCHEMA NOT TESTED", sep="!", red=True, bold=True)
         terminalreporter.write_line(

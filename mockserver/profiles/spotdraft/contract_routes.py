@@ -59,8 +59,10 @@ class ContractRoutes:
         catalog: ResponseCatalog,
         workspace_id: Callable[[], int],
         links: Callable[[str, str], str],
+        gate: Callable[[int, str, str], None] = lambda workspace, reference, action: None,
     ) -> None:
         self.contracts = contracts
+        self.gate = gate  # what holds a lifecycle step back (an approval not yet given)
         self.catalog = catalog
         self.workspace_id = workspace_id
         self.links = links
@@ -187,6 +189,7 @@ class ContractRoutes:
     def action(self, action: str) -> Handler:
         async def handler(request: Request, context: RequestContext) -> Response:
             details = await read_body(request)
+            self.gate(self.workspace_id(), _reference(context), action)
             contract = self.contracts.transition(
                 self.workspace_id(),
                 _reference(context),

@@ -9,6 +9,7 @@ from mockserver.behaviours import Registration
 from mockserver.errors import ApiProblem
 from mockserver.profiles.base import Domain
 from mockserver.profiles.spotdraft.admin_routes import contract_admin_routes
+from mockserver.profiles.spotdraft.collaboration import Collaboration
 from mockserver.profiles.spotdraft.console import spotdraft_console
 from mockserver.profiles.spotdraft.contract_routes import ContractRoutes
 from mockserver.profiles.spotdraft.contracts import Contracts
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 def spotdraft_domain(runtime: Runtime) -> Domain:
     """The domain's routes for the operations the schema has; none on another family's."""
     contracts = Contracts(runtime.store, runtime.clock.iso)
+    collaboration = Collaboration(
+        runtime.store, contracts, runtime.catalog, lambda: runtime.workspace.id
+    )
     contract_routes = ContractRoutes(
         contracts,
         runtime.catalog,
@@ -33,6 +37,7 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         lambda base, composite_id: signed_link(
             base, runtime.workspace.jwt_secret, composite_id, runtime.clock.now()
         ),
+        collaboration.check_gate,
     ).registrations()
     webhooks = WebhookRoutes(
         runtime.store,
@@ -44,6 +49,7 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
     workspace_id = lambda: runtime.workspace.id  # noqa: E731 - read per request (a reset)
     registrations = (
         *contract_routes,
+        *collaboration.registrations(),
         *TemplateRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
         *CounterpartyRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
         *DirectoryRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
@@ -67,7 +73,10 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
     return Domain(
         registrations,
         parents,
-        admin_routes=contract_admin_routes(runtime, contracts),
+        admin_routes=(
+            *contract_admin_routes(runtime, contracts),
+            *collaboration.admin_routes(),
+        ),
         console_sections=spotdraft_console(runtime, contracts),
         authorize=authorize,
     )

@@ -198,9 +198,9 @@ def test_a_contract_is_signed_from_the_console_and_its_webhook_appears(
     row = page.locator('section[data-section="Contracts"] tbody tr', has_text=contract)
     row.locator('button[data-action="mark for execution"]').click()
     expect(row.locator("td").nth(2)).to_have_text("SIGN")
+    shot(page, "workspace")  # the steps the lifecycle allows from SIGN, as buttons
     row.locator('button[data-action="sign"]').click()
     expect(row.locator("td").nth(2)).to_have_text("EXECUTED")
-    shot(page, "workspace")
     wait_for(lambda: len(state.events) >= 2, 20, "the signing webhooks")
     received = {event["activity"] for event in state.events}
     assert {"CONTRACT_SIGNED", "CONTRACT_EXECUTED"} <= received

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -210,3 +211,15 @@ def _workers_seen(url: str) -> set[str]:
     """The processes that answered, by their request-id prefix (`req-<process>-<n>`)."""
     entries = httpx.get(url + "/__admin/requests", params={"limit": 500}, timeout=10).json()
     return {entry["id"].rsplit("-", 1)[0] for entry in entries}
+
+
+def test_the_readme_scrape_snippet_reads_a_live_server(tmp_path: Path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- snippet: scrape-metrics -->\s*```python\n(.*?)```", readme, re.S)
+    assert found, "README snippet scrape-metrics is missing"
+    namespace: dict = {}
+    exec(found.group(1), namespace)
+    with running_server("--db", str(tmp_path / "r.db"), "--rate-limit", "0") as (url, _banner):
+        for headers in (UAT, UAT, {}):
+            httpx.get(url + CONTRACTS, headers=headers, timeout=10)
+        assert namespace["answered"](url, LIST) == {"200": 2.0, "401": 1.0}

@@ -24,7 +24,6 @@ from connexion.exceptions import InvalidSpecification, ProblemException
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.main import API as ConnexionAPI
-from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
@@ -34,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.context import request_context
 from mockserver.errors import ApiProblem, SchemaError
-from mockserver.pipeline.validators import VALIDATOR_MAP
+from mockserver.pipeline.validators import VALIDATOR_MAP, RequestValidation
 from mockserver.problems import connexion_error_handler, send_problem
 from mockserver.spec.loaded import LoadedSchema
 
@@ -92,7 +91,7 @@ def connexion_stage(
             MatchedOperation,
             security,
             *versioning,
-            RequestValidationMiddleware,
+            RequestValidation,
             ResponseValidationMiddleware,
         ],
     )

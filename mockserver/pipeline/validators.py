@@ -13,8 +13,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from connexion import utils as connexion_utils
 from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     FormDataValidator,
@@ -27,9 +34,10 @@ from connexion.validators import (
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
 from starlette.formparsers import MultiPartException
-from starlette.types import Receive, Scope
+from starlette.types import Receive, Scope, Send
 
 from mockserver.errors import ApiProblem, FieldError
+from mockserver.pipeline.compiled import SchemaCompiler
 from mockserver.pipeline.jsonbody import loads_bounded
 from mockserver.spec.quirks import INTEGER_31
 
@@ -141,11 +149,17 @@ _DRAFT4_ONE_OF = Draft4RequestValidator.VALIDATORS["oneOf"]
 _ANY_OF = Draft4RequestValidator.VALIDATORS["anyOf"]
 _NULLABLE_TYPE = Draft4RequestValidator.VALIDATORS["type"]
 RequestValidator = extend(Draft4RequestValidator, {"oneOf": _one_of, "type": _type})
+# Body schemas and parameter schemas, each compiled once (compiled.py): draft 4 as Connexion
+# reads it for parameters, with our request rules for bodies.
+BODY_SCHEMAS = SchemaCompiler(RequestValidator, FORMAT_CHECKER, request_rules=True)
+PARAMETER_SCHEMAS = SchemaCompiler(Draft4Validator, FORMAT_CHECKER, request_rules=False)
 
 
 def _field_errors(schema: dict[str, Any], body: Any) -> list[FieldError]:
-    validator = RequestValidator(schema, format_checker=FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(body), key=lambda error: list(map(str, error.path)))
+    compiled = BODY_SCHEMAS.compile(schema)
+    if compiled.is_valid(body):
+        return []
+    errors = sorted(compiled.python.iter_errors(body), key=lambda error: list(map(str, error.path)))
     return [
         FieldError(".".join(str(part) for part in error.path) or "(body)", error.message[:300])
         for error in errors[:_MAX_FIELD_ERRORS]
@@ -162,7 +176,7 @@ class _ClientSafe:
     @property
     def _validator(self) -> Draft4Validator:
         # Connexion's own property would use the shared checker (see FORMAT_CHECKER).
-        return RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
+        return BODY_SCHEMAS.compile(self._schema).python
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         try:
@@ -202,10 +216,11 @@ class NamedParameterValidator(ParameterValidator):
             if param.get("required"):
                 return f"Missing {parameter_type} parameter '{param['name']}'"
             return None
+        compiled = PARAMETER_SCHEMAS.compile(param.get("schema", param))
+        if compiled.is_valid(value):
+            return None
         try:
-            Draft4Validator(param.get("schema", param), format_checker=FORMAT_CHECKER).validate(
-                value
-            )
+            compiled.python.validate(value)
         except ValidationError as error:
             reason = str(error).split("\n", 1)[0]
             return (
@@ -256,3 +271,75 @@ VALIDATOR_MAP = {
         }
     ),
 }
+
+
+class _PreparedOperation(RequestValidationOperation):
+    """Connexion's request validation of one operation, with what it rebuilt on every request
+    (the URI parser, the parameter validator, the accepted media types) built once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        operation = self._operation
+        self._uri_parser = operation.uri_parser_class(
+            operation.parameters, operation.body_definition()
+        )
+        self._parameters = (
+            self._validator_map["parameter"](
+                operation.parameters,
+                uri_parser=self._uri_parser,
+                strict_validation=self.strict_validation,
+                security_query_params=self.security_query_params,
+            )
+            if operation.parameters or self.strict_validation
+            else None  # nothing to check: Connexion's validator would loop over nothing
+        )
+        consumes = operation.consumes
+        self._consumes = MediaTypeDict([(kind.lower(), None) for kind in consumes])
+        self._required = bool(operation.request_body.get("required", False))
+
+    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        if not any(name.lower() == b"content-type" for name, _ in headers):
+            # no header: Connexion's guess, without decoding every header to find none
+            return (self._operation.consumes or ["application/octet-stream"])[0], "utf-8"
+        return super().extract_content_type(headers)  # type: ignore[no-any-return]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._parameters is not None:
+            self._parameters.validate(scope)
+        mime_type, encoding = self.extract_content_type(scope["headers"])
+        if self._operation.consumes and mime_type.lower() not in self._consumes:
+            raise UnsupportedMediaTypeProblem(
+                detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}"
+            )
+        schema = self._operation.body_schema(mime_type) if self._operation.consumes else None
+        if schema:
+            validator_class = self._validator_map["body"].get(mime_type)
+            if validator_class is not None:
+                validator = validator_class(
+                    schema=schema,
+                    required=self._required,
+                    nullable=connexion_utils.is_nullable(
+                        self._operation.body_definition(mime_type)
+                    ),
+                    encoding=encoding,
+                    strict_validation=self.strict_validation,
+                    uri_parser=self._uri_parser,
+                )
+                receive, scope = await validator.wrap_receive(receive, scope=scope)
+        await self.next_app(scope, receive, send)
+
+
+class _PreparedAPI(RequestValidationAPI):
+    def make_operation(self, operation: Any) -> RequestValidationOperation:
+        return _PreparedOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class RequestValidation(RequestValidationMiddleware):
+    """Connexion's RequestValidationMiddleware, each operation prepared once at start-up."""
+
+    api_cls = _PreparedAPI

@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
-from mockserver.behaviours.documented_errors import documented_error
 from mockserver.behaviours.http import json_response, page_of, read_body
 from mockserver.behaviours.identity import Identities, Identity
 from mockserver.behaviours.resources import address
@@ -74,17 +73,9 @@ class GenericState:
 
     async def __call__(self, request: Request, context: RequestContext) -> Response:
         assert context.operation is not None
-        try:
-            return await self._answer(request, context, context.operation)
-        except ApiProblem as problem:
-            # an unknown object, in the 404 body the operation documents (if it does)
-            if problem.status != 404:
-                raise
-            usual = context.error_style.render(problem, "")
-            body = documented_error(self.catalog, context.operation, problem, usual)
-            if body is None:
-                raise
-            return json_response(404, body)
+        # an unknown object's 404 is raised: answered in the body the operation documents
+        # for it (behaviours/documented_errors.py, on Connexion's exception hook)
+        return await self._answer(request, context, context.operation)
 
     async def _answer(
         self, request: Request, context: RequestContext, operation: Operation
@@ -192,13 +183,28 @@ class GenericState:
             item_id = self._id_for(operation, kind, found)
         now = self._now()
         id_field = found.id_field if found else "id"
-        item = {**body, id_field: item_id, "created": now, "created_at": now, "updated_at": now}
+        # what the client did not send, synthesized for this object (its kind and id the
+        # seed): the same values at every read, other values for the next object
+        made = self._synthesized(operation, found, f"{kind}:{item_id}")
+        item = {**made, **body, id_field: item_id}
+        item.update(created=now, created_at=now, updated_at=now)
         workspace = self._workspace_id()
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, str(item_id), item, parent)
             change.record(db, workspace, parent or str(item_id))
         status, shaped_body = self._fitted(operation, found, item)
         return json_response(status, shaped_body)
+
+    def _synthesized(
+        self, operation: Operation, found: Identity | None, seed: str
+    ) -> dict[str, Any]:
+        _status, schema = self.catalog.success_schema(operation)
+        if schema is None:
+            return {}
+        if found is not None:
+            schema = found.model.object_schema(schema)[0]
+        made = self.catalog.synthesizer.example(schema, seed=seed)
+        return made if isinstance(made, dict) else {}
 
     def _list(self, request: Request, operation: Operation, kind: str, parent: str) -> Response:
         items = self.store.list_records(self._workspace_id(), kind, parent if parent else None)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.behaviours.synth import Synthesizer
+from mockserver.behaviours.synth import Synthesizer, has_placeholder
 from mockserver.spec.index import Operation
 from mockserver.spec.loaded import LoadedSchema
 from mockserver.spec.validation import SchemaChecker
@@ -72,6 +72,8 @@ class ResponseCatalog:
         example = _media_example(media)
         if example is not _MISSING:
             problems = self.checker.errors(schema, example)
+            if has_placeholder(example):
+                problems = problems or ['the placeholder "string"']
             if not problems:
                 return CannedResponse(status, media_type, example, "example")
             logger.warning(

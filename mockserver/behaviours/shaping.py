@@ -46,7 +46,14 @@ def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
     if isinstance(data, list) and resolved.get("type") == "array":
         items = resolved.get("items") or {}
         item_frame = frame[0] if isinstance(frame, list) and frame else None
-        return [fit(catalog, items, item_frame, item) for item in data]
+        fitted = [fit(catalog, items, item_frame, item) for item in data]
+        # the schema's bounds hold for state too: an empty store still answers minItems
+        least, most = resolved.get("minItems", 0), resolved.get("maxItems")
+        if len(fitted) < least:
+            padding = frame if isinstance(frame, list) and frame else None
+            padding = padding or catalog.synthesizer.example({**resolved, "minItems": least})
+            fitted += list(padding)[len(fitted) : least]
+        return fitted[:most] if isinstance(most, int) else fitted
     # A request field may differ in type from the response field of the same name: only a
     # value the response schema accepts is carried over.
     if _plainly_fits(resolved, data) or not catalog.checker.errors(resolved, data):

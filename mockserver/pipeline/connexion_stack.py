@@ -16,6 +16,7 @@ pinned by `tests/test_connexion_seam.py`, so an upgrade that moves one fails the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,10 +32,12 @@ from connexion.spec import OpenAPISpecification
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.behaviours.documented_errors import DocumentedErrors
+from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import request_context
 from mockserver.errors import ApiProblem, SchemaError
 from mockserver.pipeline.validators import VALIDATOR_MAP, RequestValidation
-from mockserver.problems import connexion_error_handler, send_problem
+from mockserver.problems import as_problem, connexion_error_handler, send_problem
 from mockserver.spec.loaded import LoadedSchema
 
 Middleware = Callable[[ASGIApp], ASGIApp]
@@ -105,9 +108,27 @@ def connexion_stage(
         connexion.apis.append(
             ConnexionAPI(_CheckedSpecification(schema.document), base_path="", **options.__dict__)
         )
+        handler = _documented(DocumentedErrors(ResponseCatalog(schema)))
         for handled in (ApiProblem, ProblemException, HTTPException, Exception):
-            connexion.add_error_handler(handled, connexion_error_handler)
+            connexion.add_error_handler(handled, handler)
         connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
     except InvalidSpecification as error:
         raise SchemaError(f"{schema.source} cannot be served: {str(error)[:500]}") from None
     return connexion
+
+
+def _documented(documented: DocumentedErrors) -> Callable[[Any, Exception], Any]:
+    """The profile's error answer, in the body the matched operation documents for its
+    status where the profile's body does not fit that (Lago's `{status, error}`)."""
+
+    def handle(request: Any, error: Exception) -> Any:
+        response = connexion_error_handler(request, error)
+        operation = request_context(request.scope).operation
+        if operation is None or response.status_code >= 500:
+            return response
+        own = documented.body(operation, as_problem(error), json.loads(response.body))
+        if own is not None:
+            response.body = json.dumps(own).encode("utf-8")
+        return response
+
+    return handle

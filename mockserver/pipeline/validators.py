@@ -39,6 +39,7 @@ from starlette.types import Receive, Scope, Send
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.pipeline.compiled import SchemaCompiler
 from mockserver.pipeline.jsonbody import loads_bounded
+from mockserver.pipeline.query_arrays import form_array
 from mockserver.spec.quirks import INTEGER_31
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -204,6 +205,13 @@ class _ClientSafe:
 
 class NamedParameterValidator(ParameterValidator):
     """Parameter errors that name the parameter, without Connexion's schema dump."""
+
+    def validate_query_parameter(self, param: dict[str, Any], request: Any) -> str | None:
+        # `name=` and arrays of objects, read as a client writes them (query_arrays.py)
+        read = form_array(param, request.scope)
+        if read is not None:
+            return self.validate_parameter("query", read, param)
+        return super().validate_query_parameter(param, request)  # type: ignore[no-any-return]
 
     @staticmethod
     def validate_parameter(

@@ -28,6 +28,8 @@ class RequestContext:
     # the stage that refused the request (auth, rate_limit, validation, lifecycle, fault, ...)
     refused_by: str = ""
     fault: str = ""  # ids of the fault rules applied to it (pipeline/faults.py)
+    retry_after: str = ""  # the Retry-After its answer promised (spotcheck report grades it)
+    page: str = ""  # "page/pages" of a listing it read (did the client page to the end?)
     transport: Any = field(default=None, repr=False)  # the server's, for connection faults
 
 

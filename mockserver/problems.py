@@ -106,6 +106,7 @@ def render_for(scope: Scope, problem: ApiProblem) -> RenderedProblem:
     context = request_context(scope)
     if not context.refused_by:  # the first refusal names the stage (journal: refused_by)
         context.refused_by = problem.stage or _stage(problem.status, context.operation is None)
+    context.retry_after = problem.headers.get("Retry-After", context.retry_after)
     return render_problem(problem, context.error_style, context.request_id)
 
 

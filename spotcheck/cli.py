@@ -4,6 +4,7 @@
     spotcheck test --base-url URL --max-examples 5    # the contract suite, from any folder
     spotcheck load --headless --host URL -t 30s       # the Locust profile for our schema
     spotcheck load --any-schema --schema FILE ...     # the schema-driven Locust profile
+    spotcheck report --url URL                        # grade a client from the mock's journal
     spotcheck --version
 
 This module sits above `mockserver`, `contract_tests` and `spotcheck.load`: it may name all
@@ -37,6 +38,7 @@ def build_parser(suite_options: bool = False) -> argparse.ArgumentParser:
     add_mock_commands(commands)
     _add_test_command(commands, suite_options)
     _add_load_command(commands)
+    _add_report_command(commands)
     return parser
 
 
@@ -77,6 +79,33 @@ def _add_load_command(commands: argparse._SubParsersAction) -> None:
     )
 
 
+def _add_report_command(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report",
+        help="grade a client from the mock's request journal (a go-live checklist)",
+        description="Did the client honour Retry-After, follow a 302 on a POST, reuse its "
+        "OAuth token, page to the end, back off on 5xx? Request ids as evidence; exit 1 if "
+        "any check failed.",
+    )
+    source = report.add_mutually_exclusive_group(required=True)
+    source.add_argument("--url", help="a running mock (reads /__admin/requests)")
+    source.add_argument("--journal", help="a saved /__admin/requests answer or --audit-log file")
+    report.add_argument("--admin-token", help="the mock's admin token (or SPOTCHECK_ADMIN_TOKEN)")
+    report.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run_report(args: argparse.Namespace) -> int:
+    import json
+    import os
+
+    from spotcheck.report import grade, read_journal, render
+
+    token = args.admin_token or os.environ.get("SPOTCHECK_ADMIN_TOKEN")
+    reports = grade(read_journal(args.url, args.journal, token))
+    print(json.dumps(reports, indent=2) if args.json else render(reports))
+    return 0 if all(report["ok"] for report in reports) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(suite_options="test" in arguments)
@@ -87,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return guarded(lambda: run_suite(arguments[arguments.index("test") + 1 :]))
     if args.command == "load":
         return guarded(lambda: run_load(args.any_schema, args.print_path, rest))
+    if args.command == "report":
+        return guarded(lambda: run_report(args))
     return guarded(lambda: run_mock_command(args))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from mockserver.settings import SCHEMA_DIR, Settings
 from spotcheck.testing import MockServer, WebhookReceiver
 from tests.conftest import UAT
+from tests.mock_servers import vendor_mock
 from tests.test_contracts_http import create
 
 API = "/api/v2.1/public"
@@ -20,19 +20,7 @@ TRAVEL = str(SCHEMA_DIR / "samples" / "travel-users.yaml")
 SLOW_RETRIES = (600.0, 3600.0)  # a retry never comes by itself within a test
 
 
-@pytest.fixture(scope="module")
-def vendor(vendor_spec: Path) -> Iterator[MockServer]:
-    settings = Settings(
-        spec=str(vendor_spec),
-        rate_limit=0,
-        webhook_delivery="loopback",
-        webhook_retry_delays=SLOW_RETRIES,
-        webhook_timeout=2,
-    )
-    mock = MockServer(settings)
-    mock.start()
-    yield mock
-    mock.stop()
+vendor = vendor_mock(webhook_retry_delays=SLOW_RETRIES, webhook_timeout=2)
 
 
 @pytest.fixture

@@ -6,25 +6,19 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from mockserver.settings import Settings
 from spotcheck.testing import MockServer
+from tests.mock_servers import vendor_mock
 
 CONTRACTS = "/api/v2.1/public/contracts/"
 CONTRACT_TYPES = "/api/v2.1/public/contract_types/"
 UAT = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}
 
 
-@pytest.fixture(scope="module")
-def server(vendor_spec: Path) -> Iterator[MockServer]:
-    mock = MockServer(Settings(spec=str(vendor_spec), rate_limit=0, webhook_delivery="loopback"))
-    mock.start()
-    yield mock
-    mock.stop()
+server = vendor_mock()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ and near misses that name the stage that refused them; over real HTTP on the ven
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from mockserver.settings import Settings
 from spotcheck.testing import MockServer
 from tests.conftest import UAT
+from tests.mock_servers import vendor_mock
 from tests.test_contracts_http import create
 
 API = "/api/v2.1/public"
@@ -21,12 +21,7 @@ TYPES = f"{API}/contract_types/"
 WRONG = {"client-id": "uat-client-acme", "client-secret": "not-the-secret"}
 
 
-@pytest.fixture(scope="module")
-def server(vendor_spec: Path) -> Iterator[MockServer]:
-    mock = MockServer(Settings(spec=str(vendor_spec), rate_limit=0, webhook_delivery="loopback"))
-    mock.start()
-    yield mock
-    mock.stop()
+server = vendor_mock()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockserver.context import request_context
 from mockserver.errors import ApiProblem
 
 
@@ -42,6 +43,7 @@ def page_of(items: list[Any], request: Request) -> tuple[int, int, list[Any]]:
     page = int(raw_page) if raw_page.lstrip("-").isdigit() else 0
     if not 1 <= page <= pages:
         raise ApiProblem(404, "Invalid page.")
+    request_context(request.scope).page = f"{page}/{pages}"  # journalled: paged to the end?
     start = (page - 1) * limit
     return page, limit, items[start : start + limit]
 

@@ -97,5 +97,7 @@ class JournalMiddleware:
                 "user_agent": headers.get("user-agent"),
                 "refused_by": context.refused_by or None,  # the stage that refused it
                 "fault": context.fault or None,  # the fault rules applied to it
+                "retry_after": context.retry_after or None,  # what a 429/503 promised
+                "page": context.page or None,  # "page/pages" of a listing
             }
         )

@@ -30,20 +30,33 @@ _NOT_REPEATED = frozenset({"host", "content-length", "connection", "accept-encod
 
 @dataclass
 class Exchange:
-    """One request and its answer as they travelled (masked only when shown)."""
+    """One request and its answer as they travelled: raw ASGI headers, decoded and masked
+    only when shown (the request pays for copying references, not for text)."""
 
     method: str
     path: str
-    query: str
+    query: bytes
     scheme: str
-    host: str
-    request_headers: list[tuple[str, str]]
+    server: str  # host:port the request came in on, when it named no Host
+    request_headers: list[tuple[bytes, bytes]]
     request_body: bytearray = field(default_factory=bytearray)
     request_size: int = 0
     status: int = 0
-    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     response_body: bytearray = field(default_factory=bytearray)
     response_size: int = 0
+
+    def headers(self, which: str) -> list[tuple[str, str]]:
+        raw = self.request_headers if which == "request" else self.response_headers
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+
+    @property
+    def host(self) -> str:
+        return next((v for k, v in self.headers("request") if k.lower() == "host"), self.server)
+
+    @property
+    def query_text(self) -> str:
+        return self.query.decode("latin-1")
 
     def add_request_body(self, chunk: bytes) -> None:
         self.request_size += len(chunk)
@@ -94,14 +107,14 @@ class ExchangeLog:
             "id": request_id,
             "method": exchange.method,
             "path": exchange.path,
-            "query": self._masked_query(exchange.query),
+            "query": self._masked_query(exchange.query_text),
             "status": exchange.status,
             "request": {
-                "headers": self._masked_headers(exchange.request_headers),
+                "headers": self._masked_headers(exchange.headers("request")),
                 "body": _shown_body(exchange.request_body, exchange.request_size),
             },
             "response": {
-                "headers": self._masked_headers(exchange.response_headers),
+                "headers": self._masked_headers(exchange.headers("response")),
                 "body": _shown_body(exchange.response_body, exchange.response_size),
             },
             "curl": self.curl(exchange),
@@ -122,12 +135,12 @@ class ExchangeLog:
         """A command that repeats the request; each secret is a shell variable to set."""
         url = f"{exchange.scheme}://{exchange.host}{exchange.path}"
         if exchange.query:
-            pairs = parse_qsl(exchange.query, keep_blank_values=True)
+            pairs = parse_qsl(exchange.query_text, keep_blank_values=True)
             url += "?" + "&".join(
                 f"{k}=${_variable(k)}" if self.secret(k) else urlencode([(k, v)]) for k, v in pairs
             )
         words = ["curl", "-X", exchange.method, _double_quoted(url) if "$" in url else url]
-        for name, value in exchange.request_headers:
+        for name, value in exchange.headers("request"):
             if name.lower() in _NOT_REPEATED:
                 continue
             if self.secret(name):

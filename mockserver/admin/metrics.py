@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, values
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -99,6 +100,8 @@ class RequestMetrics:
             ("reason",),
             registry=registry,
         )
+        # (operation, status) -> its counter and histogram: bounded by the schema's operations
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     def observe(
         self,
@@ -109,8 +112,14 @@ class RequestMetrics:
         error_body: bytes = b"",
     ) -> None:
         label = operation or UNMATCHED
-        self.requests.labels(label, str(status)).inc()
-        self.latency.labels(label).observe(seconds)
+        children = self._children.get((label, status))
+        if children is None:  # labels() costs more than the count: once per pair
+            children = self._children[(label, status)] = (
+                self.requests.labels(label, str(status)),
+                self.latency.labels(label),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         if refused_by:
             self.refused.labels(refused_by).inc()
         if status == 429 and refused_by != "fault":

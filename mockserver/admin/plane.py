@@ -115,16 +115,15 @@ class _Watch:
         self._send = send
         # uvicorn's transport, for the fault stage's connection resets (module docstring)
         self.transport = getattr(getattr(send, "__self__", None), "transport", None)
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         server = scope.get("server") or ("127.0.0.1", 80)
-        host = next((v for k, v in headers if k.lower() == "host"), "")
+        # raw as ASGI holds them: decoded only if the console asks (exchanges.py)
         self.exchange = Exchange(
             method=scope["method"],
             path=scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"),
+            query=scope.get("query_string", b""),
             scheme=scope.get("scheme", "http"),
-            host=host or f"{server[0]}:{server[1]}",
-            request_headers=headers,
+            server=f"{server[0]}:{server[1]}",
+            request_headers=list(scope["headers"]),
         )
 
     async def receive(self) -> Message:
@@ -136,9 +135,7 @@ class _Watch:
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.exchange.status = message["status"]
-            self.exchange.response_headers = [
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
-            ]
+            self.exchange.response_headers = message.get("headers", [])
         elif message["type"] == "http.response.body":
             self.exchange.add_response_body(message.get("body", b""))
         await self._send(message)

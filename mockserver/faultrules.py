@@ -1,14 +1,6 @@
 """Fault rules: what they match, how often they fire, what they do (`/__admin/faults`).
 
-A rule is read from the JSON (or YAML, `serve --faults FILE`) shape the README documents:
-
-    {"on": "request", "match": {"method": "POST", "path": "/contracts/{id}", "operation": "...",
-     "credential": "CLIENT_ID"}, "first": 2 | "probability": 0.3, "seed": 7,
-     "action": "status" | "reset" | "empty" | "truncate" | "malformed" | "latency",
-     "status": 503, "retry_after": 2, "latency": {"kind": "fixed", "ms": 200}}
-
-    {"on": "webhook", "match": {"subscription": "...", "url": "..."}, "action": "drop" | "latency"}
-
+A rule is read from the JSON (or YAML, `serve --faults FILE`) shape the README documents.
 Every matching rule's latency is added; the first matching rule with another action decides
 what happens. A mistake in a rule is a `ValueError` whose message says what to send.
 """
@@ -33,6 +25,7 @@ _MATCH_KEYS = {
 }
 MAX_LATENCY_MS = 120_000  # bounded: a fault is a test's tool, never a hung server
 MAX_RULES = 1000
+_LATENCY = {"fixed": ("ms",), "uniform": ("min_ms", "max_ms"), "lognormal": ("median_ms", "sigma")}
 
 
 @dataclass(frozen=True)
@@ -55,11 +48,7 @@ class Latency:
         return min(ms, MAX_LATENCY_MS) / 1000
 
     def as_json(self) -> dict[str, Any]:
-        if self.kind == "fixed":
-            return {"kind": "fixed", "ms": self.ms}
-        if self.kind == "uniform":
-            return {"kind": "uniform", "min_ms": self.min_ms, "max_ms": self.max_ms}
-        return {"kind": "lognormal", "median_ms": self.median_ms, "sigma": self.sigma}
+        return {"kind": self.kind} | {name: getattr(self, name) for name in _LATENCY[self.kind]}
 
 
 @dataclass
@@ -198,8 +187,8 @@ def parse_rule(data: Mapping[str, Any], default_id: str) -> FaultRule:
     on = data.get("on", "request")
     if on not in _MATCH_KEYS:
         raise ValueError('"on" must be "request" or "webhook"')
-    known = {"id", "on", "match", "action", "status", "retry_after", "latency", "first"}
-    unknown = set(data) - known - {"probability", "seed"}
+    unknown = set(data) - {"id", "on", "match", "action", "status", "retry_after", "latency"}
+    unknown -= {"first", "probability", "seed"}
     if unknown:
         raise ValueError(f"unknown fault rule field {sorted(unknown)[0]!r}")
     actions = REQUEST_ACTIONS if on == "request" else WEBHOOK_ACTIONS
@@ -235,9 +224,8 @@ def _how_often(rule: FaultRule, data: Mapping[str, Any]) -> None:
         rule.first = _integer(data["first"], "first", 1, 10**9)
     if data.get("probability") is not None:
         probability = data["probability"]
-        if isinstance(probability, bool) or not isinstance(probability, int | float):
-            raise ValueError("probability must be a number from 0 to 1")
-        if not 0 <= probability <= 1:
+        number = isinstance(probability, int | float) and not isinstance(probability, bool)
+        if not number or not 0 <= probability <= 1:
             raise ValueError("probability must be a number from 0 to 1")
         rule.probability = float(probability)
     if data.get("seed") is not None:
@@ -258,11 +246,7 @@ def _latency(raw: Any) -> Latency:
     if not isinstance(raw, Mapping) or raw.get("kind") not in ("fixed", "uniform", "lognormal"):
         raise ValueError('latency must be {"kind": "fixed" | "uniform" | "lognormal", ...}')
     kind = raw["kind"]
-    fields = {
-        "fixed": ("ms",),
-        "uniform": ("min_ms", "max_ms"),
-        "lognormal": ("median_ms", "sigma"),
-    }[kind]
+    fields = _LATENCY[kind]
     values = {}
     for name in fields:
         value = raw.get(name)

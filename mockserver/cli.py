@@ -37,7 +37,7 @@ def _serve_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--env", choices=["uat", "production"], help="which workspace answers")
-    serve.add_argument("--db", help="SQLite file, or :memory: (default)")
+    serve.add_argument("--db", help="SQLite file, :memory: (default) or postgresql://...")
     serve.add_argument("--fixtures", help="folder of fixture workspaces (default: ours)")
     serve.add_argument("--seed", help="a `proxy --record` folder: its objects become the workspace")
     serve.add_argument("--rate-limit", type=float, dest="rate_limit", help="requests/s, 0 = off")

@@ -5,7 +5,7 @@ behaviours and tests read it through `SpotcheckApp.runtime`. Nothing here is glo
 nothing here imports the app or the admin endpoints: they import it.
 
 `reset()` (`POST /__admin/reset`) puts back everything a test can observe: the store (the
-fixture workspaces), the journal and its request count, the audit trail kept in memory, the
+fixture workspaces), the journal and its request count, the audit trail kept in the store, the
 authentication-failure counts, the token metrics, the fault rules and the clock (back to real
 time). What survives is listed in the README:
 the ids the store keeps across resets (webhook HMAC keys, JWT secrets), request ids (they keep
@@ -28,6 +28,7 @@ from mockserver.settings import Settings
 from mockserver.spec.loaded import LoadedSchema
 from mockserver.state.audit import AuditLog
 from mockserver.state.fixtures import Workspace, ensure_fixtures, install_fixtures, load_workspace
+from mockserver.state.retention import bounds
 from mockserver.state.store import Store
 from mockserver.webhooks.dispatcher import WebhookDispatcher
 
@@ -62,7 +63,7 @@ class Runtime:
         """The state of a new server on `settings.db` (fixtures loaded on its first start)."""
         store = Store(settings.db)
         ensure_fixtures(store, settings)
-        audit = AuditLog(settings.audit_log)
+        audit = AuditLog(store, settings.audit_log)
         clock = Clock()
         faults = FaultSet(read_fault_rules(settings.faults) if settings.faults else ())
         return cls(
@@ -70,7 +71,7 @@ class Runtime:
             schema=schema,
             store=store,
             workspace=load_workspace(store, settings.env),
-            journal=Journal(settings.journal_size, audit),
+            journal=Journal(store, audit, bounds(settings)),
             catalog=ResponseCatalog(schema),
             webhooks=WebhookDispatcher(
                 store,

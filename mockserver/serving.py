@@ -27,9 +27,10 @@ logger = logging.getLogger("spotcheck")
 def serve(settings: Settings, log_level: str = "warning") -> int:
     """Run the mock until Ctrl-C or SIGTERM; 0 on a clean stop."""
     from mockserver.app import create_app
+    from mockserver.httpguard import configure
     from mockserver.spec.load import load_schema
     from mockserver.state.fixtures import ensure_fixtures
-    from mockserver.state.store import Store
+    from mockserver.state.store import Store, display_db
 
     if not is_loopback_host(settings.host) and not settings.admin_token:
         raise SpotcheckError(
@@ -41,7 +42,8 @@ def serve(settings: Settings, log_level: str = "warning") -> int:
     if settings.workers == 1:
         app = create_app(settings)
         print(banner(settings, port, app.runtime.schema), flush=True)
-        _run_uvicorn(app, sock, log_level)
+        style = profile(app.runtime.schema.profile).error_style
+        _run_uvicorn(app, sock, log_level, configure(style, settings.header_timeout))
         return 0
     # Load fixtures once, before the workers start, so they do not race to do it.
     store = Store(settings.db)
@@ -56,7 +58,8 @@ def serve(settings: Settings, log_level: str = "warning") -> int:
         overlay_file=settings.overlay_file,
     )
     print(
-        banner(settings, port, schema) + f"\n  workers: {settings.workers} sharing {settings.db}",
+        banner(settings, port, schema)
+        + f"\n  workers: {settings.workers} sharing {display_db(settings.db)}",
         flush=True,
     )
     from mockserver.workers import run_workers
@@ -93,8 +96,14 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def check_db(db: str) -> None:
-    """Open `--db` once, so that a wrong path fails here in one line, not as a traceback."""
+    """Open `--db` once, so that a wrong path or URL fails here in one line, not as a
+    traceback."""
+    from mockserver.state.store import is_postgres
+
     if db == ":memory:":
+        return
+    if is_postgres(db):
+        check_postgres(db)
         return
     hint = "give a writable SQLite file path, or --db :memory:"
     try:
@@ -116,10 +125,34 @@ def check_db(db: str) -> None:
         raise SpotcheckError(f"--db {db}: {reason}: {hint}") from None
 
 
-def _run_uvicorn(app: object, sock: socket.socket, log_level: str) -> None:
+def check_postgres(db: str) -> None:
+    """Connect to a `--db postgresql://` URL and check that it may create tables."""
+    import psycopg
+
+    from mockserver.state.store import display_db
+
+    shown = display_db(db)
+    hint = "check the URL, that the server runs and that the user may create tables"
+    try:
+        with psycopg.connect(db, connect_timeout=5, autocommit=True) as connection:
+            connection.execute("CREATE TEMPORARY TABLE spotcheck_probe (id INTEGER)")
+    except psycopg.Error as error:
+        reason = " ".join(line.strip() for line in str(error).splitlines()) or "cannot connect"
+        # psycopg's message may quote the URL: never echo a password
+        reason = reason.replace(db, shown)
+        raise SpotcheckError(f"--db {shown}: {reason}: {hint}") from None
+
+
+def _run_uvicorn(app: object, sock: socket.socket, log_level: str, http: str) -> None:
     import uvicorn
 
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on")  # type: ignore[arg-type]
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        http=http,  # httpguard: a header-read deadline, bad bytes in the profile's body
+    )
     # uvicorn shuts down gracefully, then re-raises the signal: Ctrl-C is how one stops a
     # server, not an error.
     with contextlib.suppress(KeyboardInterrupt):

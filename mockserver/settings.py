@@ -39,7 +39,13 @@ class Settings:
     rate_limit: float = 10.0
     overlays: bool = True
     validate_responses: bool = False
-    journal_size: int = 1000
+    journal_size: int = 1000  # entries kept in the store (every process's requests) ...
+    journal_max_age: float = 86400.0  # ... and for at most these seconds
+    audit_size: int = 10000  # audit entries kept in the store ...
+    audit_max_age: float = 7 * 86400.0  # ... and their age in seconds
+    activities_size: int = 100000  # activity-log rows kept (a contract's log loses its oldest)
+    activities_max_age: float = 90 * 86400.0
+    header_timeout: float = 10.0  # seconds a client has to send a request's headers
     admin_token: str | None = field(default=None, repr=False)
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
@@ -94,8 +100,11 @@ class Settings:
             raise SettingsError("token TTL must be at least 1 second")
         if self.token_rate_limit < 0:
             raise SettingsError("token rate limit must be >= 0 (0 switches it off)")
-        if self.journal_size < 1:
-            raise SettingsError("journal size must be at least 1")
+        if not self.header_timeout > 0:
+            raise SettingsError("header timeout must be above 0 s")
+        for name in ("journal", "audit", "activities"):
+            if getattr(self, f"{name}_size") < 1 or getattr(self, f"{name}_max_age") <= 0:
+                raise SettingsError(f"{name} size must be at least 1 and max age above 0 s")
         if self.max_body_bytes < 1:
             raise SettingsError("max body bytes must be at least 1")
 
@@ -157,6 +166,13 @@ _ENV_PARSERS: dict[str, Any] = {
     "webhook_concurrency": int,
     "webhook_allow_private": _parse_bool,
     "workers": int,
+    "journal_size": int,
+    "journal_max_age": float,
+    "audit_size": int,
+    "audit_max_age": float,
+    "activities_size": int,
+    "activities_max_age": float,
+    "header_timeout": float,
     "audit_log": str,
     "auth_alert_threshold": int,
     "auth_alert_window": float,

@@ -22,6 +22,8 @@ import time
 from typing import Any
 
 from mockserver.admin.metrics import worker_counts
+from mockserver.httpguard import PROTOCOL, configure
+from mockserver.profiles import profile
 from mockserver.settings import Settings
 
 SETTINGS_VARIABLE = "SPOTCHECK_WORKER_SETTINGS"
@@ -46,6 +48,7 @@ def run_workers(settings: Settings, sock: socket.socket, log_level: str) -> int:
         log_level=log_level,
         access_log=False,
         lifespan="on",
+        http=PROTOCOL,  # each worker configures it (worker_app)
     )
     supervisor = Multiprocess(config, sockets=[sock])
     with worker_counts():  # /metrics sums every worker's counts (admin/metrics.py)
@@ -61,7 +64,9 @@ def worker_app() -> Any:
     logging.getLogger("connexion.operations").setLevel(logging.ERROR)
     settings = settings_from_json(os.environ[SETTINGS_VARIABLE])
     _watch_parent(int(os.environ.get("SPOTCHECK_PARENT_PID", os.getppid())))
-    return create_app(settings)
+    app = create_app(settings)
+    configure(profile(app.runtime.schema.profile).error_style, settings.header_timeout)
+    return app
 
 
 def settings_from_json(text: str) -> Settings:

@@ -21,6 +21,7 @@ UAT = {"client-id": "uat-client-acme", "client-secret": "uat-secret-acme-0001"}
 PRODUCTION = {"client-id": "prod-client-acme", "client-secret": "prod-secret-acme-0001"}
 
 _VENDOR_SKIPPED: list[str] = []
+_POSTGRES_SKIPPED: list[str] = []  # tests/pgserver.py: no PostgreSQL binaries
 _BROWSER_SKIPPED: list[str] = []
 NO_BROWSER = "NO CHROMIUM"  # starts the reason of every console browser-test skip
 
@@ -44,6 +45,8 @@ def vendor_spec() -> Path:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "SPOTCHECK_VENDOR_SPEC" in str(report.longrepr):
         _VENDOR_SKIPPED.append(report.nodeid)
+    if report.skipped and "PostgreSQL tests SKIPPED" in str(report.longrepr):
+        _POSTGRES_SKIPPED.append(report.nodeid)
     elif report.skipped and NO_BROWSER in str(report.longrepr):
         _BROWSER_SKIPPED.append(report.nodeid)
 
@@ -60,6 +63,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"{len(_VENDOR_SKIPPED)} tests skipped: set SPOTCHECK_VENDOR_SPEC to the vendor's "
             "OpenAPI file (.ci/run does) to check the mock against it."
+        )
+    if _POSTGRES_SKIPPED:
+        terminalreporter.section("POSTGRESQL STORE NOT TESTED", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(_POSTGRES_SKIPPED)} tests skipped: no initdb/pg_ctl (install Debian's "
+            "postgresql package, as .ci/run does, or set SPOTCHECK_PG_BIN)."
         )
 
 

@@ -15,6 +15,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +28,9 @@ SKIP_BANNER = (
 
 
 def postgres_binaries() -> Path | None:
-    """The folder holding initdb and pg_ctl, or None."""
+    """The folder holding initdb and pg_ctl, or None (also when SPOTCHECK_PG_BIN=none)."""
+    if os.environ.get("SPOTCHECK_PG_BIN") == "none":
+        return None
     candidates = [os.environ.get("SPOTCHECK_PG_BIN", "")]
     initdb = shutil.which("initdb")
     if initdb:
@@ -45,6 +48,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _run(command: list[str], timeout: float) -> None:
+    done = subprocess.run(
+        _as_server_user(command), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode:
+        raise RuntimeError(f"{Path(command[0]).name} failed: {done.stdout}{done.stderr}")
+
+
 def _as_server_user(command: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return command
@@ -52,59 +63,33 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def postgres_server(binaries: Path, folder: Path, timeout: float = 30) -> Iterator[str]:
-    """Start PostgreSQL in `folder` on a loopback port; yield its URL; stop it."""
+def postgres_server(binaries: Path, timeout: float = 30) -> Iterator[str]:
+    """Start PostgreSQL in a temp folder on a loopback port; yield its URL; stop it."""
+    # Not under pytest's tmp_path: as root, its folders are closed to the `postgres` user.
+    with tempfile.TemporaryDirectory(prefix="spotcheck-pg-") as name:
+        folder = Path(name)
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(folder, user.pw_uid, user.pw_gid)
+        with _running(binaries, folder, timeout) as url:
+            yield url
+
+
+@contextlib.contextmanager
+def _running(binaries: Path, folder: Path, timeout: float) -> Iterator[str]:
     data = folder / "pgdata"
-    data.mkdir(parents=True)
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        for path in (folder, data):
-            os.chown(path, user.pw_uid, user.pw_gid)
     port = _free_port()
-    run = {"check": True, "capture_output": True, "timeout": timeout}
-    subprocess.run(
-        _as_server_user(
-            [
-                str(binaries / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "spotcheck",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ]
-        ),
-        **run,  # type: ignore[arg-type]
-    )
+    initdb = [str(binaries / "initdb"), "-D", str(data), "-U", "spotcheck", "-A", "trust"]
+    _run([*initdb, "-E", "UTF8", "--no-sync"], timeout)
     options = f"-h 127.0.0.1 -p {port} -k {folder} -F -c max_connections=200"
-    subprocess.run(
-        _as_server_user(
-            [
-                str(binaries / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(folder / "server.log"),
-                "-w",
-                "-t",
-                str(int(timeout)),
-                "start",
-            ]
-        ),
-        **run,  # type: ignore[arg-type]
-    )
+    pg_ctl = [str(binaries / "pg_ctl"), "-D", str(data)]
+    log = str(folder / "server.log")
+    _run([*pg_ctl, "-o", options, "-l", log, "-w", "-t", str(int(timeout)), "start"], timeout)
     try:
         yield f"postgresql://spotcheck@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
-            _as_server_user(
-                [str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
-            ),
+            _as_server_user([*pg_ctl, "-m", "immediate", "-w", "stop"]),
             capture_output=True,
             timeout=timeout,
             check=False,

@@ -1,11 +1,9 @@
 """Hostile client input: each answers 4xx (or 503) in the profile's error body, and the server
 keeps serving.
 
-Not tested here because the app never sees them: bytes h11 refuses in the request line or the
-headers (NUL, DEL, a space in a header name, raw non-ASCII in the path) are answered by uvicorn
-itself with a plain-text `400 Invalid HTTP request received.` before any ASGI app runs; and a
-client that never finishes its headers is not timed out (uvicorn 0.54 arms `timeout_keep_alive`
-only after a response; it has no header-read timeout). See the closing note of issue 17.
+Tested in tests/test_http_guard.py because the app never sees them: bytes the HTTP parser
+refuses in the request line or the headers (NUL, DEL, a space in a header name) and a client
+that never finishes its headers; uvicorn's protocol is guarded by mockserver/httpguard.py.
 """
 
 from __future__ import annotations

@@ -8,11 +8,14 @@
                   the operation matched once (`spec.index`) or a vendor-style 302/404/405
     faults        the rules of /__admin/faults: latency, 5xx/429, reset, empty, truncated
                   or malformed answers (TransportCapture, outermost, lends it the socket)
-    ratelimit     token bucket per workspace -> 429 + Retry-After
     connexion_stack
                   Connexion's exception hooks (every refusal in the profile's error body),
                   then, on the edge's match:
+        ratelimit     UnauthenticatedLimit: what security refuses spends its source
+                      address's bucket -> 429 + Retry-After past it
         security      the profile's credentials (`auth/`) -> 401/403
+        ratelimit     WorkspaceLimit: one bucket per credential's workspace, shared by every
+                      process on the store -> 429 + Retry-After
         apiversions   ApiVersionMiddleware: pins the version, renames older fields
         validators    request validation with client-safe validators -> 400
                       (response validation, opt-in)
@@ -36,7 +39,7 @@ from mockserver.pipeline.docs import LazyDocs
 from mockserver.pipeline.edge import EdgeMiddleware
 from mockserver.pipeline.faults import FaultMiddleware, TransportCapture
 from mockserver.pipeline.journal import JournalMiddleware
-from mockserver.pipeline.ratelimit import RateLimitMiddleware
+from mockserver.pipeline.ratelimit import UnauthenticatedLimit, WorkspaceLimit, buckets_for
 from mockserver.pipeline.security import SpotcheckSecurityMiddleware
 from mockserver.runtime import Runtime
 
@@ -55,14 +58,18 @@ def build_pipeline(
         if schema.versions
         else []
     )
+    rate = settings.rate_limit
+    buckets = buckets_for(runtime.store, rate) if rate > 0 else None
     app: ASGIApp = connexion_stage(
         dispatcher,
         schema,
-        security=partial(SpotcheckSecurityMiddleware, authenticator=authenticator),
+        security=lambda inner: UnauthenticatedLimit(
+            SpotcheckSecurityMiddleware(WorkspaceLimit(inner, buckets), authenticator),
+            buckets,
+        ),
         versioning=versioning,
         validate_responses=settings.validate_responses,
     )
-    app = RateLimitMiddleware(app, settings.rate_limit)
     app = FaultMiddleware(app, runtime.faults, authenticator.id_header)
     app = EdgeMiddleware(app, schema.index, admin, LazyDocs(schema.document))
     app = BodyLimitMiddleware(app, settings.max_body_bytes)

@@ -1,14 +1,18 @@
-"""The request journal: what each request did, kept in memory, newest first on read.
+"""The request journal: what each request did, kept in the store, newest first on read.
 
-Only facts safe to show are kept: no header values but X-Forwarded-For, User-Agent and
-user-email, no query strings, never a secret.
+Every process on the store journals to the same table, so `/__admin/requests` and the
+request count are the same from any worker or host. Entries are stored as JSON (their
+fields may grow), bounded by count and age (`state.retention`). Only facts safe to show are
+kept: no header values but X-Forwarded-For, User-Agent and user-email, no query strings,
+never a secret.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import secrets
 import time
-from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,32 +20,69 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.context import header_map, request_context
 from mockserver.state.audit import AuditLog
+from mockserver.state.retention import EVERY, Bound, prune
+from mockserver.state.store import Db, Store
+
+_BASE_KEY = "journal_base"  # the journal's id sequence when it was last cleared
 
 
 class Journal:
-    def __init__(self, size: int, audit: AuditLog | None = None) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
-        self._ids = itertools.count(1)
+    def __init__(
+        self,
+        store: Store,
+        audit: AuditLog | None = None,
+        retention: tuple[Bound, ...] = (),
+    ) -> None:
+        self._store = store
         self._audit = audit
-        self.total = 0
+        self._retention = retention
+        # Request ids name one request across every process on the store.
+        self._prefix = f"req-{secrets.token_hex(3)}-"
+        self._ids = itertools.count(1)
+        self._since_prune = 0
 
     def next_id(self) -> str:
-        return f"req-{next(self._ids)}"
+        return f"{self._prefix}{next(self._ids)}"
 
     def record(self, entry: dict[str, Any]) -> None:
-        self._entries.append(entry)
-        self.total += 1
-        if self._audit is not None:
-            self._audit.write("request", entry)
+        with self._store.transaction() as db:
+            db.execute(
+                "INSERT INTO journal (at, data) VALUES (?, ?)", (time.time(), json.dumps(entry))
+            )
+            if self._audit is not None:
+                self._audit.write("request", entry, db)
+        self._since_prune += 1
+        if self._retention and self._since_prune >= EVERY:
+            self._since_prune = 0
+            prune(self._store, self._retention)
 
     def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
-        newest_first = list(reversed(self._entries))
-        return newest_first[:limit] if limit else newest_first
+        sql = "SELECT data FROM journal ORDER BY id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [json.loads(row[0]) for row in self._store.query(sql)]
+
+    @property
+    def total(self) -> int:
+        """Requests journalled since the last clear, by every process on the store."""
+        base = self._store.get_meta(_BASE_KEY)
+        return self._last_id() - int(base or 0)
 
     def clear(self) -> None:
         """Forget every entry and the count; ids keep counting (one id, one request)."""
-        self._entries.clear()
-        self.total = 0
+        with self._store.transaction() as db:
+            db.execute("DELETE FROM journal")
+            db.execute("DELETE FROM meta WHERE key = ?", (_BASE_KEY,))
+            db.execute("INSERT INTO meta VALUES (?, ?)", (_BASE_KEY, str(self._last_id(db))))
+
+    def _last_id(self, db: Db | None = None) -> int:
+        """The last id the journal handed out (its rows may since have been pruned)."""
+        if self._store.dialect == "postgresql":
+            sql = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM journal_id_seq"
+        else:
+            sql = "SELECT seq FROM sqlite_sequence WHERE name = 'journal'"
+        row = db.execute(sql).fetchone() if db is not None else self._store.query_one(sql)
+        return int(row[0]) if row else 0
 
 
 class JournalMiddleware:

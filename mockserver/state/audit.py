@@ -1,43 +1,56 @@
-"""The audit trail: every API request and every webhook delivery, as JSON lines.
+"""The audit trail: every API request and every webhook delivery, kept in the store.
 
-Kept in memory for `GET /__admin/audit` and, with `--audit-log FILE`, appended to a file.
-Entries carry who (credential id, user), from where (X-Forwarded-For, User-Agent, source
-address) and the outcome - never a secret: callers pass only these fields.
+Every process on the store writes to the same trail, so `GET /__admin/audit` answers the
+same from any worker or host; `--audit-log FILE` also appends each entry as a JSON line (per
+process). Entries carry who (credential id, user), from where (X-Forwarded-For, User-Agent,
+source address) and the outcome - never a secret: callers pass only these fields. Bounded by
+count and age (`state.retention`).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import deque
+import time
 from pathlib import Path
 from typing import Any
 
-from mockserver.state.store import utc_now
+from mockserver.state.store import Db, Store, utc_now
 
 
 class AuditLog:
-    def __init__(self, path: str | None, keep: int = 1000) -> None:
+    def __init__(self, store: Store, path: str | None) -> None:
+        self._store = store
         self._path = Path(path) if path else None
-        self._recent: deque[dict[str, Any]] = deque(maxlen=keep)
-        self._lock = threading.Lock()
+        self._file_lock = threading.Lock()
         if self._path is not None:
             self._path.parent.mkdir(parents=True, exist_ok=True)
 
-    def write(self, kind: str, entry: dict[str, Any]) -> None:
+    def write(self, kind: str, entry: dict[str, Any], db: Db | None = None) -> None:
+        """Append one entry (inside `db`'s transaction when given)."""
         record = {"at": utc_now(), "kind": kind, **entry}
-        with self._lock:
-            self._recent.append(record)
-            if self._path is not None:
-                with self._path.open("a", encoding="utf-8") as handle:
-                    handle.write(json.dumps(record) + "\n")
+        sql = "INSERT INTO audit (at, kind, data) VALUES (?, ?, ?)"
+        params = (time.time(), kind, json.dumps(record))
+        if db is not None:
+            db.execute(sql, params)
+        else:
+            with self._store.transaction() as own:
+                own.execute(sql, params)
+        if self._path is not None:
+            with self._file_lock, self._path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
 
     def clear(self) -> None:
-        """Forget what is kept in memory; the `--audit-log` file is append-only and stays."""
-        with self._lock:
-            self._recent.clear()
+        """Forget what the store keeps; the `--audit-log` file is append-only and stays."""
+        with self._store.transaction() as db:
+            db.execute("DELETE FROM audit")
 
     def entries(self, kind: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            newest_first = [e for e in reversed(self._recent) if kind is None or e["kind"] == kind]
-        return newest_first[:limit] if limit else newest_first
+        """Newest first."""
+        sql, params = "SELECT data FROM audit", tuple[str, ...]()
+        if kind is not None:
+            sql, params = sql + " WHERE kind = ?", (kind,)
+        sql += " ORDER BY id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [json.loads(row[0]) for row in self._store.query(sql, params)]

@@ -2,7 +2,8 @@
 
 Row states: pending -> sending -> delivered | pending (retry) | given_up | cancelled.
 A claim is a lease: `lease_owner` and `lease_expires_at`, renewed while the attempt runs.
-Any dispatcher, in any process on the store, takes over a row whose lease has expired: the
+Any dispatcher, in any process on the store (SQLite file or PostgreSQL: claims of one queue
+are serialised by `Store.try_lock`, its rows locked), takes over a row whose lease expired: the
 process that held it died, so the same delivery (same delivery id) goes out again - at least
 once. Per subscription only the head of the queue (its oldest unfinished row) and the due rows
 right behind it may be claimed, all by one owner, so deliveries keep their order.
@@ -12,14 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.state.store import Store, utc_now
+from mockserver.state.store import Db, Store, utc_now
 from mockserver.webhooks.rules import has_control_or_surrogate, mask_url
 
 SUBSCRIPTIONS = "webhooks"  # record kind of subscriptions (shared with the generic state)
@@ -54,7 +54,7 @@ def _sendable(subscription: dict[str, Any]) -> bool:
 
 
 def enqueue(
-    db: sqlite3.Connection,
+    db: Db,
     workspace_id: int,
     activity_id: int,
     activity: str,
@@ -100,9 +100,7 @@ def enqueue(
     return queued
 
 
-def cancel_queued(
-    db: sqlite3.Connection, workspace_id: int, subscription_id: str, reason: str
-) -> int:
+def cancel_queued(db: Db, workspace_id: int, subscription_id: str, reason: str) -> int:
     """Cancel a subscription's unfinished deliveries (kept in the log as cancelled)."""
     cursor = db.execute(
         "UPDATE outbox SET status = 'cancelled', finished_at = ?, last_error = ?, "
@@ -136,9 +134,14 @@ class Outbox:
         """Lease the head of `queue` and the due rows right behind it, in order."""
         now, due = time.time(), self._now()
         with self.store.transaction() as db:
+            # One claimer per queue at a time, in any process on any host; another one
+            # skips the queue (as SKIP LOCKED would) instead of waiting for it.
+            if not self.store.try_lock(db, f"outbox:{queue[0]}:{queue[1]}"):
+                return []
             rows = db.execute(
                 "SELECT * FROM outbox WHERE workspace_id = ? AND subscription_id = ? "
-                "AND status IN ('pending', 'sending') ORDER BY id LIMIT ?",
+                "AND status IN ('pending', 'sending') ORDER BY id LIMIT ?"
+                + self.store.for_update,  # a finishing attempt waits for this claim
                 (*queue, limit),
             ).fetchall()
             taken = []
@@ -288,9 +291,7 @@ class Outbox:
         return rows
 
 
-def _disable_subscription(
-    store: Store, db: sqlite3.Connection, workspace_id: int, delivery: Delivery
-) -> None:
+def _disable_subscription(store: Store, db: Db, workspace_id: int, delivery: Delivery) -> None:
     # The vendor turns a subscription off once it keeps failing; what it still had queued
     # is cancelled with it (a disabled subscription receives nothing).
     row = db.execute(

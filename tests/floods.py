@@ -1,0 +1,53 @@
+"""Floods for the rate-limit tests: many threads over one or several servers, and the check
+that a workspace got its one bucket (10 requests/s plus one second of burst) across them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import httpx
+
+from tests.conftest import UAT
+
+API = "/api/v2.1/public"
+RATE = 10  # the fixtures' default: requests per second per workspace, one second of burst
+
+
+def hammer(bases: tuple[str, ...], seconds: float, headers: dict[str, str]) -> list[int]:
+    """Statuses of requests sent as fast as 4 threads can, over every base, for `seconds`."""
+    statuses: list[int] = []
+    stop = time.monotonic() + seconds
+
+    def run(base: str) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
+            while time.monotonic() < stop:
+                statuses.append(client.get(f"{API}/contracts/", params={"limit": 1}).status_code)
+
+    threads = [threading.Thread(target=run, args=(base,)) for base in bases * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def _seconds(entry: dict[str, str]) -> float:
+    return datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).timestamp()
+
+
+def assert_one_bucket(bases: tuple[str, ...], seconds: float = 2.0) -> None:
+    """Flood `bases` with the workspace's credential; the journal (one for every process)
+    shows how many got through in the window the servers saw."""
+    httpx.post(f"{bases[0]}/__admin/reset")  # an empty journal; buckets are kept
+    time.sleep(1.2)  # the bucket refills: one second of burst
+    statuses = hammer(bases, seconds, UAT)
+    assert set(statuses) <= {200, 429}
+    journal = httpx.get(f"{bases[-1]}/__admin/requests").json()
+    assert len(journal) == len(statuses)
+    window = _seconds(journal[0]) - _seconds(journal[-1])
+    allowed = sum(1 for entry in journal if entry["status"] == 200)
+    expected = RATE + RATE * window  # the burst plus the rate, not that per process
+    assert expected - 3 <= allowed <= expected + 2, (allowed, window)
+    assert len(statuses) > 2 * expected, "the flood asked for more than twice the allowance"

@@ -2,13 +2,15 @@
 
     python load/benchmark.py [--seconds 10] [--connections 32] [--vendor-spec FILE]
 
-Servers run as separate uvicorn processes on loopback; one asyncio load generator (raw
-HTTP/1.1 keep-alive, so the client costs little) drives each in turn with the same
-authenticated read (GET contract types) and write (POST a contract from a template). The mock
-runs single-process and with --workers 2, rate limit off. Also measured: start-up time to the
-first healthy answer (our schema and, if given, the vendor's 914 KB file) and the peak RSS
-of a single mock process, and webhook delivery (load/webhooks_bench.py). Prints one table
-with the mock/bare ratios.
+Servers run as separate processes on loopback; one asyncio load generator (raw HTTP/1.1
+keep-alive, so the client costs little) drives each in turn with the same authenticated read
+(GET contract types) and write (POST a contract from a template). Rows: bare Starlette; the
+mock single-process (uvicorn, uvloop + httptools), with --workers 2, under granian (when
+installed), on the vendor's schema (--vendor-spec), on PostgreSQL (--pg-url), with the
+bearer and key+version profiles; Prism 5 on the same read (--prism, or `prism` on PATH).
+Rate limit off. Also measured: start-up time to the first answer (our schema and the vendor's
+914 KB file, cold and warm), peak RSS, and webhook delivery (load/webhooks_bench.py, unless
+--no-webhooks). Prints one table with each row's ratio to bare Starlette.
 No Locust import here: this file must not monkey-patch the standard library.
 """
 
@@ -16,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -54,6 +58,14 @@ def bare_app():  # pragma: no cover - runs in the child process
         return Response(created, status_code=201, media_type="application/json")
 
     return Starlette(routes=[Route(READ, read), Route(WRITE, write, methods=["POST"])])
+
+
+def mock_app():  # pragma: no cover - runs in the child process (granian's factory)
+    """The mock as `spotcheck serve` builds it, for servers that take an app factory."""
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+
+    return create_app(Settings(rate_limit=0, db=os.environ["SPOTCHECK_BENCH_DB"]))
 
 
 @dataclass
@@ -210,6 +222,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--vendor-spec", default=os.environ.get("SPOTCHECK_VENDOR_SPEC"))
+    parser.add_argument("--pg-url", help="a PostgreSQL URL for the --db rows (none: skipped)")
+    parser.add_argument("--prism", default=shutil.which("prism"), help="Prism 5's command")
+    parser.add_argument("--no-webhooks", action="store_true", help="skip the webhook figures")
     args = parser.parse_args()
     python = sys.executable
     workdir = Path(tempfile.mkdtemp(prefix="spotcheck-bench-"))
@@ -230,11 +245,24 @@ def main() -> int:
         "mock, 1 process": [*mock, "--db", str(workdir / "one.db")],
         "mock, 2 workers": [*mock, "--db", str(workdir / "two.db"), "--workers", "2"],
     }
+    env: dict[str, dict[str, str]] = {}
+    if importlib.util.find_spec("granian"):
+        servers["mock, granian"] = [
+            str(Path(python).parent / "granian"),
+            *("--interface", "asgi", "--loop", "uvloop", "--log-level", "warning"),
+            *("--host", "127.0.0.1", "--factory", "load.benchmark:mock_app"),
+        ]
+        env["mock, granian"] = {"SPOTCHECK_BENCH_DB": str(workdir / "granian.db")}
+    if args.vendor_spec:
+        vendor_db = str(workdir / "vendor.db")
+        servers["mock, vendor"] = [*mock, "--db", vendor_db, "--spec", args.vendor_spec]
+    if args.pg_url:
+        servers["mock, postgres"] = [*mock, "--db", args.pg_url]
     rows: dict[tuple[str, str], Result] = {}
     extra: dict[str, str] = {}
     for name, command in servers.items():
         port = _free_port()
-        process, startup = _start([*command, "--port", str(port)], port)
+        process, startup = _start([*command, "--port", str(port)], port, env.get(name))
         try:
             rows[(name, "read")] = asyncio.run(
                 _drive(port, _request("GET", READ), 200, args.seconds, args.connections)
@@ -245,6 +273,17 @@ def main() -> int:
             if name == "mock, 1 process":
                 extra["peak RSS, 1 process (MB)"] = f"{_peak_rss_mb(process.pid):.0f}"
                 extra["start-up, our schema (s)"] = f"{startup:.2f}"
+        finally:
+            _stop(process)
+    if args.prism:
+        # Prism 5 answers the documented example: no state, no credential check beyond presence.
+        port = _free_port()
+        prism = [args.prism, "mock", "--host", "127.0.0.1", "--port", str(port), "--errors"]
+        process, _startup = _start([*prism, str(SCHEMA_DIR / "spotdraft.yaml")], port)
+        try:
+            rows[("prism 5", "read")] = asyncio.run(
+                _drive(port, _request("GET", READ), 200, args.seconds, args.connections)
+            )
         finally:
             _stop(process)
     # The other auth profiles, on their sample schemas: a bearer token checked per call, and
@@ -277,14 +316,17 @@ def main() -> int:
         extra["start-up, vendor schema, warm (s, median of 3)"] = (
             f"{statistics.median(times[1:]):.2f}"
         )
-    # Webhooks: commit -> delivered latency and deliveries/s beside a 2 s receiver.
-    from load.webhooks_bench import run as webhook_figures
+    if not args.no_webhooks:
+        # Webhooks: commit -> delivered latency and deliveries/s beside a 2 s receiver.
+        from load.webhooks_bench import run as webhook_figures
 
-    extra.update(webhook_figures())
+        extra.update(webhook_figures())
 
     cores = os.cpu_count()
+    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     print(
-        f"{args.connections} connections, {args.seconds:.0f} s a cell, {cores} cores, no rate limit"
+        f"{args.connections} connections, {args.seconds:.0f} s a cell, {cores} cores, "
+        f"no rate limit{load}"
     )
     header = ("server", "request", "req/s", "p50 ms", "p99 ms", "non-2xx", "vs bare")
     print(f"{header[0]:<18}{header[1]:<8}" + "".join(f"{h:>9}" for h in header[2:]))

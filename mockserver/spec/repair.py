@@ -20,6 +20,7 @@ from connexion.spec import OpenAPISpecification, create_spec_validator
 from jsonschema.validators import extend
 
 from mockserver.errors import SchemaError
+from mockserver.spec.metaschema import conforms
 from mockserver.spec.quirks import mark_31_integers, repair_quirks, type_parameters
 from mockserver.spec.walk import operations, resolve, visit_schemas
 
@@ -72,6 +73,8 @@ def repair(document: dict[str, Any]) -> RepairResult:
 
 def meta_schema_errors(document: dict[str, Any]) -> list[str]:
     """What Connexion's own start-up check would refuse in `document` (empty: it boots)."""
+    if conforms(document):  # the fast check (metaschema.py); Connexion's writes the messages
+        return []
     validator = create_spec_validator(document)(OpenAPISpecification.openapi_schema)
     return [
         f"{'/'.join(str(part) for part in error.absolute_path)}: {error.message[:160]}"

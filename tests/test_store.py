@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 
 import httpx
 import pytest
@@ -10,7 +12,7 @@ from starlette.testclient import TestClient
 
 from mockserver.app import create_app
 from mockserver.pipeline.ratelimit import TokenBucket
-from mockserver.state.store import Store
+from mockserver.state.store import SCHEMA_VERSION, Store
 from tests.conftest import UAT
 from tests.live import running_server
 
@@ -106,3 +108,53 @@ def test_rate_limit_over_a_few_seconds_is_accurate(settings, our_schema):
     expected = 10 + 10 * elapsed  # one second of burst, then the rate
     assert throttled > 0
     assert expected - 3 <= accepted <= expected + 2
+
+
+def test_the_journal_audit_and_activities_are_bounded_by_count_and_age(tmp_path):
+    from mockserver.pipeline.journal import Journal
+    from mockserver.state.audit import AuditLog
+    from mockserver.state.retention import Bound, prune
+
+    store = Store(str(tmp_path / "s.db"))
+    audit = AuditLog(store, None)
+    journal = Journal(store, audit)
+    for number in range(30):
+        journal.record({"id": f"req-{number}", "status": 200, "refused_by": None})
+    with store.transaction() as db:  # one activity too old to keep, one recent
+        for at in ("2020-01-01T00:00:00Z", "2999-01-01T00:00:00Z"):
+            db.execute(
+                "INSERT INTO activities (workspace_id, contract_id, activity, performed_by, at, "
+                "data) VALUES (1, 'T-1', 'CONTRACT_CREATED', 'x', ?, '{}')",
+                (at,),
+            )
+    limits = (Bound("journal", 10, 3600), Bound("audit", 5, 3600))
+    limits += (Bound("activities", 100, 86400, "at", True),)
+    prune(store, limits)
+    kept = journal.entries()
+    assert [entry["id"] for entry in kept] == [f"req-{n}" for n in range(29, 19, -1)]
+    assert kept[0] == {"id": "req-29", "status": 200, "refused_by": None}, "stored as JSON"
+    assert len(audit.entries()) == 5
+    assert journal.total == 30, "the count is of requests, not of entries kept"
+    assert [row[0] for row in store.query("SELECT at FROM activities")] == ["2999-01-01T00:00:00Z"]
+    prune(store, limits, now=time.time() + 7200)  # two hours on: past the journal's age
+    assert journal.entries() == [] and journal.total == 30
+    journal.clear()
+    assert journal.total == 0
+
+
+def test_a_store_of_schema_version_2_gains_the_shared_tables(tmp_path):
+    path = tmp_path / "v2.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE credentials (id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL,"
+        " client_id TEXT NOT NULL UNIQUE, secret_sha256 TEXT NOT NULL, user_id INTEGER NOT NULL,"
+        " label TEXT NOT NULL, policy TEXT NOT NULL DEFAULT '{}');"
+        "PRAGMA user_version = 2;"
+    )
+    old.close()
+    store = Store(str(path))
+    tables = {row[0] for row in store.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"journal", "audit", "rate_buckets", "schema_version"} <= tables
+    assert store.query_one("SELECT MAX(version) FROM schema_version")[0] == SCHEMA_VERSION
+    store.close()

@@ -56,7 +56,8 @@ def _bodies(schema: dict[str, Any]) -> list[Any]:
         values.append(example)
         for key in example:
             values.append({k: v for k, v in example.items() if k != key})
-            for wrong in (None, "x", 1, 1.5, [], {}, "2026-13-01", "not-a-uuid", 2**40):
+            wrongs: list[Any] = [None, "x", 1, 1.5, [], {}, "2026-13-01", "not-a-uuid", 2**40]
+            for wrong in wrongs:
                 values.append({**example, key: wrong})
     return values
 

@@ -309,7 +309,7 @@ class _PreparedOperation(RequestValidationOperation):
         if not any(name.lower() == b"content-type" for name, _ in headers):
             # no header: Connexion's guess, without decoding every header to find none
             return (self._operation.consumes or ["application/octet-stream"])[0], "utf-8"
-        return super().extract_content_type(headers)  # type: ignore[no-any-return]
+        return super().extract_content_type(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._parameters is not None:

@@ -5,8 +5,8 @@ The suite does not mend them. Each is a `SchemaGap` reported with the run, and a
 of them explains (the same operation, a check it misleads, its status) is classed as a gap,
 not as the server breaking the contract:
 - `bodyless-status-content`: a 204/304 answer documented with a body (HTTP forbids one);
-- `form-body-nested`: a form-encoded body whose fields are objects or arrays (a form field is
-  one string: such data has no encoding a server could read back);
+- `form-body-nested`: a form-encoded body that is not an object, or whose fields are objects
+  or arrays (a form field is one string: such data has no encoding a server could read back);
 - `orphan-path-parameter`: a path parameter the path does not contain (never sent, so
   never refused);
 - `undeclared-path-parameter`: a `{variable}` of the path no parameter declares;
@@ -119,13 +119,19 @@ def _bodies(document: dict[str, Any], operation: dict[str, Any], where: str) -> 
             for name, field in ((schema or {}).get("properties") or {}).items()
             if _resolve(document, field).get("type") not in _SCALARS
         ]
-        if nested:
+        kind = (schema or {}).get("type")
+        if nested or kind not in (None, "object"):
+            what = (
+                f"fields {', '.join(nested[:3])} are not scalars"
+                if nested
+                else f"a body of type {kind}"
+            )
             yield SchemaGap(
                 "form-body-nested",
                 where,
-                f"{media_type} fields {', '.join(nested[:3])} are not scalars: no form "
-                "encoding carries them",
+                f"{media_type}: {what}; no form encoding carries it",
                 frozenset({"positive_data_acceptance", "status_code_conformance"}),
+                415,  # what a server answers the form it cannot read
             )
 
 

@@ -341,6 +341,11 @@ def test_the_vendor_schemas_defects_are_read_as_published(vendor_spec):
     assert orphan.explains(orphan.where, "negative_data_rejection", 200)
     assert not orphan.explains(orphan.where, "response_schema_conformance", 200)
     assert not orphan.explains("GET /elsewhere", "negative_data_rejection", 200)
+    # an array body offered as a form: the 415 a server answers is the schema's doing
+    bulk = "POST /api/v2.1/public/contracts/{contract_id}/obligations/bulk/"
+    form = next(g for g in contract.gaps if g.kind == "form-body-nested" and g.where == bulk)
+    assert form.explains(bulk, "positive_data_acceptance", 415)
+    assert not form.explains(bulk, "positive_data_acceptance", 500)
     # a server error is never the schema's fault, whatever defect sits on the operation
     assert classify("ST101", "not_a_server_error", 500, explained=True) == CONTRACT
     assert classify("ST201", "negative_data_rejection", 200, explained=True) == SCHEMA_GAP

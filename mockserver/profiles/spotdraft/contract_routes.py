@@ -129,9 +129,16 @@ class ContractRoutes:
         return handler
 
     async def list(self, request: Request, context: RequestContext) -> Response:
-        selected, ignored = filters.apply(
-            self.contracts.all(self.workspace_id()), request.query_params.multi_items()
-        )
+        workspace = self.workspace_id()
+        contracts = self.contracts.all(workspace)
+        for contract in contracts:  # filter__approvals_pending reads the contract's approvals
+            contract["approvals_pending"] = any(
+                approval["status"] == "PENDING"
+                for approval in self.contracts.store.list_records(
+                    workspace, "contracts/approvals", contract["id"]
+                )
+            )
+        selected, ignored = filters.apply(contracts, request.query_params.multi_items())
         selected.sort(key=lambda c: c["contract_id"], reverse=True)
         page, limit, items = page_of(selected, request)
         listing = {

@@ -175,6 +175,7 @@ class Contracts:
                 "created_by_user_name": actor.name,
                 "created_by_user_email": actor.email,
                 "created_by_workspace": workspace_id,
+                **self._owner(workspace_id, actor),
                 "external_metadata": external if isinstance(external, dict) else {},
                 "reference_id": f"REF-{number:05d}",
                 **fields,
@@ -188,6 +189,19 @@ class Contracts:
             if status == lifecycle.EXECUTED:
                 self._activity(db, workspace_id, contract, "CONTRACT_EXECUTED", actor)
         return contract
+
+    def _owner(self, workspace_id: int, actor: Actor) -> dict[str, Any]:
+        """The creator's user id (the contract's assignee) and the entity it is made for
+        (the workspace's primary one), for the contract list's filters."""
+        user = self.store.query_one(
+            "SELECT id FROM users WHERE workspace_id = ? AND email = ?", (workspace_id, actor.email)
+        )
+        entities = self.store.list_records(workspace_id, "organizations/entities")
+        primary = next((e for e in entities if e.get("is_primary") or e.get("is_default")), None)
+        owner: dict[str, Any] = {"entity_name": (primary or {}).get("name", "")}
+        if user is not None:
+            owner["created_by_user_id"] = int(user["id"]) % 100000
+        return owner
 
     # -- changing ----------------------------------------------------------------------
 

@@ -178,6 +178,7 @@ def test_a_delivery_shows_its_attempts_and_resend_works(page: Any, server: str, 
     attempts = page.locator("#delivery-detail table.attempts tbody tr")
     expect(attempts).to_have_count(2)
     assert "500" in attempts.nth(0).inner_text() and "200" in attempts.nth(1).inner_text()
+    assert "told to fail" in attempts.nth(0).inner_text()  # the receiver's own answer
     assert "CONTRACT_CREATED" in page.locator("#payload").inner_text()
     page.click("#resend")
     wait_for(lambda: len(state.events) == 3, 20, "the resent delivery")

@@ -161,7 +161,7 @@ def delivery_detail(runtime: Runtime, outbox_id: int) -> dict[str, Any]:
     except ValueError:
         document = None
     attempts = runtime.store.query(
-        "SELECT at, status_code, latency_ms, error FROM delivery_attempts "
+        "SELECT at, status_code, latency_ms, error, response_body FROM delivery_attempts "
         "WHERE outbox_id = ? ORDER BY id",
         (outbox_id,),
     )
@@ -179,7 +179,16 @@ def delivery_detail(runtime: Runtime, outbox_id: int) -> dict[str, Any]:
         "last_error": row["last_error"],
         "headers": headers,
         "payload": document if document is not None else mask_text(text),
-        "attempt_log": [dict(attempt) for attempt in attempts],
+        "attempt_log": [
+            {
+                "at": attempt["at"],
+                "status_code": attempt["status_code"],
+                "latency_ms": attempt["latency_ms"],
+                "error": attempt["error"],
+                "body": mask_text(attempt["response_body"] or ""),
+            }
+            for attempt in attempts
+        ],
     }
 
 

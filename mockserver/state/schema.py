@@ -140,6 +140,7 @@ def build_metadata(dialect: str) -> MetaData:
         Column("status_code", Integer),
         Column("latency_ms", Double, nullable=False),
         Column("error", Text),
+        Column("response_body", Text),  # the receiver's answer, first bytes (the console)
     )
     Table(
         "activities",
@@ -218,10 +219,15 @@ def _v3_shared_logs(conn: Connection, md: MetaData) -> None:
     md.create_all(conn, tables=[md.tables[name] for name in ("journal", "audit", "rate_buckets")])
 
 
+def _v4_attempt_bodies(conn: Connection, md: MetaData) -> None:
+    _add_column(conn, "delivery_attempts", "response_body", "TEXT")
+
+
 MIGRATIONS: tuple[Callable[[Connection, MetaData], None], ...] = (
     _v1_credential_policies,
     _v2_outbox_leases,
     _v3_shared_logs,
+    _v4_attempt_bodies,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -37,6 +37,7 @@ logger = logging.getLogger("spotcheck.webhooks")
 
 _RETRYABLE_4XX = (408, 429)
 _BATCH = 16  # rows leased per claim: fewer store writes for a busy subscription
+ANSWER_BYTES = 2048  # of each receiver's answer kept with the attempt
 
 
 def retry_delay(
@@ -183,6 +184,7 @@ class WebhookDispatcher:
         started = time.perf_counter()
         status: int | None = None
         retry_after: str | None = None
+        answer: str | None = None  # the receiver's body, first bytes (shown masked)
         error = await self._refusal(delivery)
         if error is None:
             error = await self._fault(delivery)
@@ -202,6 +204,7 @@ class WebhookDispatcher:
                     )
                 status = response.status_code
                 retry_after = response.headers.get("retry-after")
+                answer = response.content[:ANSWER_BYTES].decode("utf-8", "replace")
                 if not 200 <= status < 300:
                     error = f"HTTP {status}"
             except (TimeoutError, httpx.TimeoutException):
@@ -217,7 +220,7 @@ class WebhookDispatcher:
             delay = retry_delay(delivery.attempts + 1, self._delays, status, retry_after)
             retry_at = None if delay is None else self._clock.now() + delay
         outcome = self.outbox.record_attempt(
-            delivery, self._owner, status, latency_ms, error, retry_at
+            delivery, self._owner, status, latency_ms, error, retry_at, answer
         )
         self._report(delivery, status, outcome, error, latency_ms)
         return outcome

@@ -210,8 +210,10 @@ class Outbox:
         latency_ms: float,
         error: str | None,
         retry_at: float | None,
+        response_body: str | None = None,
     ) -> str:
-        """Store one attempt's outcome; returns the row's new status.
+        """Store one attempt's outcome (with the first bytes of the receiver's answer);
+        returns the row's new status.
 
         'cancelled' when the row is no longer ours: its subscription went away meanwhile, or
         our lease expired and another dispatcher took the row over.
@@ -220,9 +222,10 @@ class Outbox:
         status = "delivered" if delivered else ("pending" if retry_at is not None else "given_up")
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO delivery_attempts (outbox_id, at, status_code, latency_ms, error) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (delivery.id, utc_now(), status_code, round(latency_ms, 3), error),
+                "INSERT INTO delivery_attempts "
+                "(outbox_id, at, status_code, latency_ms, error, response_body) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (delivery.id, utc_now(), status_code, round(latency_ms, 3), error, response_body),
             )
             updated = db.execute(
                 "UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, "

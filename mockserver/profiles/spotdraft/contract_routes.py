@@ -10,12 +10,12 @@ from starlette.responses import Response
 
 import mockserver.profiles.spotdraft.filters as filters
 from mockserver.behaviours import Handler, Registration
-from mockserver.behaviours.generic import json_response, page_of, read_body
+from mockserver.behaviours.generic import page_of, read_body
 from mockserver.behaviours.responses import ResponseCatalog
-from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem
 from mockserver.profiles.spotdraft.contracts import Actor, Contracts
+from mockserver.profiles.spotdraft.routing import answer, api_version
 
 VERSIONS = ("v2.1", "v2", "v1")
 
@@ -107,9 +107,7 @@ class ContractRoutes:
         )
 
     def _answer(self, context: RequestContext, data: Any) -> Response:
-        assert context.operation is not None
-        status, body = shaped(self.catalog, context.operation, data)
-        return json_response(status, body)
+        return answer(self.catalog, context, data)
 
     async def create(self, request: Request, context: RequestContext) -> Response:
         body = await read_body(request)
@@ -145,7 +143,13 @@ class ContractRoutes:
             "page": page,
             "limit": limit,
             "total_results": len(selected),
-            "results": [public_view(c, _base(request)) for c in items],
+            "results": [
+                # v1 lists contracts by their number
+                {**public_view(c, _base(request)), "id": c["contract_id"]}
+                if api_version(context) == "v1"
+                else public_view(c, _base(request))
+                for c in items
+            ],
         }
         response = self._answer(context, listing)
         if ignored:
@@ -234,9 +238,10 @@ class ContractRoutes:
         return self._answer(
             context,
             {
-                "contract_id": contract["contract_id"],
+                "contract_id": contract["id"],
                 "content_format": "text",
                 "content": f"{contract['contract_name']}\n{text}",
+                "extraction_status": "completed",
                 "last_updated": contract["updated"],
             },
         )

@@ -63,7 +63,7 @@ class CounterpartyRoutes:
     def registrations(self) -> tuple[Registration, ...]:
         item = "/counter_parties/{counterparty_id}"
         table: dict[tuple[str, str], Handler] = {
-            ("GET", "/counter_parties/"): self.list,
+            ("GET", "/counter_parties/"): self.list_all,
             ("POST", "/counter_parties/"): self.create,
             ("GET", item): self.detail,
             ("PATCH", item): self.update,
@@ -126,7 +126,7 @@ class CounterpartyRoutes:
 
     # -- counterparties ------------------------------------------------------------------
 
-    async def list(self, request: Request, context: RequestContext) -> Response:
+    async def list_all(self, request: Request, context: RequestContext) -> Response:
         chosen = self.store.list_records(self.workspace_id(), KIND)
         views = [self.view(c) for c in chosen]
         for name, wanted in request.query_params.multi_items():

@@ -53,7 +53,7 @@ PLAN = TrafficPlan()
 
 def plan_traffic(document: dict[str, Any]) -> TrafficPlan:
     """Collections to read and to create in: operations without path parameters."""
-    synthesizer = Synthesizer(document)
+    synthesizer = Synthesizer(document).for_requests()  # what a client sends: no readOnly
     skip = {family(OAUTH2).token_path(document)}  # the token endpoint is the client's own
     item_methods: dict[str, set[str]] = {}
     for path, method, _ in operations(document):
@@ -98,10 +98,16 @@ def _required_query(
             value = synthesizer.example(parameter.get("schema") or {})
             if isinstance(value, bool):
                 value = str(value).lower()
-            elif isinstance(value, list | dict):
-                value = json.dumps(value) if isinstance(value, dict) else ",".join(map(str, value))
+            elif isinstance(value, dict) or (isinstance(value, list) and _has_objects(value)):
+                value = json.dumps(value)  # objects have no form style: JSON, as vendors take
+            elif isinstance(value, list):
+                value = ",".join(map(str, value))
             pairs[str(parameter["name"])] = str(value)
     return "?" + urlencode(pairs) if pairs else ""
+
+
+def _has_objects(values: list[Any]) -> bool:
+    return any(isinstance(value, dict | list) for value in values)
 
 
 @events.quitting.add_listener

@@ -1,6 +1,8 @@
 """Drive one mock booted from a corpus file: identity round trips and a bounded Schemathesis run.
 
-Used by tests/test_corpus.py and by hand (`python -m tests.corpus_run FILE`) for BENCHMARKS.md.
+Used by tests/test_corpus.py and by hand: `python -m tests.corpus_run FILE` (identity round
+trips), `python -m tests.corpus_run --table corpus.json` (BENCHMARKS.md's table from the
+figures the corpus test writes to $SPOTCHECK_CORPUS_REPORT).
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ class Identity:
 def identity_round_trips(mock: Mock, document: dict[str, Any]) -> Identity:
     """create -> read -> update -> delete -> 404 for every resource with create and read."""
     model = ResourceModel(document, resource_path)
-    synth = Synthesizer(document)
+    synth = Synthesizer(document).for_requests()  # bodies a client sends: no readOnly fields
     headers = auth_headers(mock, document)
     result = Identity(inferred=len(model.resources))
     with httpx.Client(base_url=mock.url, headers=headers, timeout=30) as client:
@@ -206,7 +208,7 @@ def _request_example(operation: dict[str, Any], synth: Synthesizer) -> Any:
     checker = SchemaChecker(synth.document)
     body = synth.example(media.get("schema"))
     if checker.errors(media.get("schema") or {}, body):
-        body = synth.without_examples().example(media.get("schema"))
+        body = synth.without_examples().for_requests().example(media.get("schema"))
     return body
 
 
@@ -254,9 +256,33 @@ def _failures(report: Path) -> tuple[Counter[str], list[str]]:
     return counts, lines
 
 
+def table(report: dict[str, dict[str, Any]]) -> str:
+    """BENCHMARKS.md's corpus table from the figures tests/test_corpus.py writes to
+    $SPOTCHECK_CORPUS_REPORT."""
+    lines = [
+        "| file | operations | resources inferred | identity right/total "
+        "| Schemathesis failures by check (the mock's) | schema gaps | start-up | RSS |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in sorted(report.items()):
+        failures = row.get("failures") or {}
+        gaps = int(row.get("gaps") or 0)
+        ours = sum(failures.values()) - gaps
+        by_check = ", ".join(f"{check} {count}" for check, count in sorted(failures.items()))
+        lines.append(
+            f"| {name} | {row.get('operations', '?')} | {row.get('resources', '?')} "
+            f"| {row.get('identity', '?')} | {ours}{f' (all: {by_check})' if by_check else ''} "
+            f"| {gaps} | {row['startup_s']} s | {row['rss_mb']} MB |"
+        )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     import tempfile
 
+    if sys.argv[1:2] == ["--table"]:
+        print(table(json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))))
+        sys.exit(0)
     for name in sys.argv[1:]:
         with (
             tempfile.TemporaryDirectory() as folder,

@@ -107,19 +107,7 @@ def test_schemathesis_finds_nothing_of_the_mocks(
         gaps=len(failures) - len(ours),
         ours=sorted({line[:200] for line in ours}),
     )
-    if ours and _name(mock) in OPEN_FAILURES:
-        pytest.xfail(f"issue 16, still open: {OPEN_FAILURES[_name(mock)]}")
     assert not ours, f"{len(ours)} failures:\n" + "\n".join(sorted(set(ours))[:30])
-
-
-# The mock's own failures still open on two files (issue 16). Any other file, or any failure on
-# these once fixed, is held to zero; the run's figures are in BENCHMARKS.md.
-OPEN_FAILURES = {
-    "box-platform.json": "GET /search's array-of-objects query (mdfilters) is split into strings "
-    "before validation; PUT .../boxSkillsCards refuses a body built from the schema's example",
-    "lago-billing.yaml": "a validation 400 answers the profile's error body where the operation "
-    "documents {status, error} (response_schema_conformance)",
-}
 
 
 _METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}

@@ -19,11 +19,12 @@ from starlette.responses import Response
 from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
 from mockserver.behaviours.http import json_response, page_of, read_body
 from mockserver.behaviours.identity import Identities, Identity
+from mockserver.behaviours.replacement import remember_sent, require_complete, sent_fields
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.behaviours.shaping import shaped
 from mockserver.context import RequestContext
-from mockserver.errors import ApiProblem, FieldError
+from mockserver.errors import ApiProblem
 from mockserver.spec.index import Operation
 from mockserver.state.store import Db, Store, utc_now
 
@@ -191,6 +192,7 @@ class GenericState:
         workspace = self._workspace_id()
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, str(item_id), item, parent)
+            remember_sent(self.store, db, workspace, kind, str(item_id), set(body))
             change.record(db, workspace, parent or str(item_id))
         status, shaped_body = self._fitted(operation, found, item)
         return json_response(status, shaped_body)
@@ -259,39 +261,17 @@ class GenericState:
             return json_response(status, body)
         changes = await read_body(request)
         changes = found.unwrap(changes) if found else changes
+        sent = sent_fields(self.store, workspace, kind, item_id)
         if self._full_replacement and operation.method == "put":
-            self._require_complete(operation, current, changes)
+            require_complete(self.catalog.synthesizer.resolve, operation, current, changes, sent)
         kept = current if operation.method == "patch" else {"created": current.get("created")}
         id_field = found.id_field if found else "id"
         updated = {**kept, **changes, id_field: current.get(id_field), "updated_at": self._now()}
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, item_id, updated, parent)
+            if operation.method != "patch" or sent is not None:  # a fixture's stay all known
+                kept_names = sent or set() if operation.method == "patch" else set()
+                remember_sent(self.store, db, workspace, kind, item_id, kept_names | set(changes))
             change.record(db, workspace, parent or item_id)
         status, body = self._fitted(operation, found, updated)
         return json_response(status, body)
-
-    def _require_complete(
-        self, operation: Operation, current: dict[str, Any], sent: dict[str, Any]
-    ) -> None:
-        """A full replacement names every writable field the object has (400 otherwise)."""
-        resolve = self.catalog.synthesizer.resolve
-        content = (operation.definition.get("requestBody") or {}).get("content") or {}
-        schema = resolve((content.get("application/json") or {}).get("schema") or {})
-        properties = schema.get("properties") or {}
-        missing = sorted(
-            name
-            for name, child in properties.items()
-            if name not in sent
-            and name != "id"
-            and current.get(name) is not None
-            and not resolve(child).get("readOnly")
-        )
-        if missing:
-            raise ApiProblem(
-                400,
-                "PUT replaces the whole object: send every field. Missing: "
-                + ", ".join(missing)
-                + ".",
-                "incomplete_object",
-                [FieldError(name, "missing from a full update") for name in missing],
-            )

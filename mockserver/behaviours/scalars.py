@@ -254,7 +254,7 @@ def number_value(schema: dict[str, Any], name: str, rng: random.Random, integer:
         low_open = high_open = False
     value = _clamped(value, low, high, low_open, high_open)
     multiple = schema.get("multipleOf")
-    if _numeric(multiple) and multiple > 0:
+    if isinstance(multiple, int | float) and not isinstance(multiple, bool) and multiple > 0:
         value = _multiple_within(value, multiple, low, high, low_open, high_open)
     return int(value) if integer else float(value)
 

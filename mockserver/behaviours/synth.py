@@ -66,9 +66,10 @@ class Synthesizer:
         if "const" in schema:
             return schema["const"]
         if schema.get("enum"):
-            # a type enum may list "string" (a value, not a placeholder): named last
+            # a type enum may list "string" (a value, but it reads as a placeholder): only
+            # when it is the only choice
             options = [v for v in schema["enum"] if v is not None] or schema["enum"]
-            options.sort(key=lambda option: option == PLACEHOLDER)
+            options = [v for v in options if v != PLACEHOLDER] or options
             return _rng(at).choice(options) if seeded else options[0]
         if "default" in schema and self._holds(schema, "default"):
             return schema["default"]

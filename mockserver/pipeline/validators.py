@@ -211,7 +211,7 @@ class NamedParameterValidator(ParameterValidator):
         read = form_array(param, request.scope)
         if read is not None:
             return self.validate_parameter("query", read, param)
-        return super().validate_query_parameter(param, request)  # type: ignore[no-any-return]
+        return super().validate_query_parameter(param, request)
 
     @staticmethod
     def validate_parameter(

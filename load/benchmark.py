@@ -31,6 +31,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mockserver.settings import SCHEMA_DIR
 from spotcheck.client.payloads import contract_from_template
@@ -74,6 +75,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     bad: int
+    cpu_us: float = float("nan")  # server CPU per request: what a loaded machine cannot skew
 
 
 def _free_port() -> int:
@@ -132,7 +134,44 @@ async def _connection(
         writer.close()
 
 
-async def _drive(port: int, request: bytes, ok: int, seconds: float, connections: int) -> Result:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of `pid` and its children (workers), from /proc."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _drive_server(
+    process: subprocess.Popen[bytes], port: int, request: bytes, ok: int, args: Any
+) -> Result:
+    """`_drive`, with the server's CPU per request over the measured burst."""
+    before = [0.0]
+
+    def measure_from_now() -> None:
+        before[0] = _cpu_seconds(process.pid)
+
+    result = asyncio.run(
+        _drive(port, request, ok, args.seconds, args.connections, measure_from_now)
+    )
+    spent = _cpu_seconds(process.pid) - before[0]
+    result.cpu_us = spent / max(1.0, result.rps * args.seconds) * 1e6
+    return result
+
+
+async def _drive(
+    port: int,
+    request: bytes,
+    ok: int,
+    seconds: float,
+    connections: int,
+    on_measure: Any = None,
+) -> Result:
     async def burst(duration: float, latencies: list[float], bad: list[int]) -> float:
         started = time.perf_counter()
         stop_at = started + duration
@@ -142,6 +181,8 @@ async def _drive(port: int, request: bytes, ok: int, seconds: float, connections
         return time.perf_counter() - started
 
     await burst(1.0, [], [])  # warm-up: caches, connections
+    if on_measure is not None:
+        on_measure()
     latencies: list[float] = []
     bad: list[int] = []
     elapsed = await burst(seconds, latencies, bad)
@@ -263,16 +304,15 @@ def main() -> int:
     for name, command in servers.items():
         port = _free_port()
         process, startup = _start([*command, "--port", str(port)], port, env.get(name))
+        startup_cpu = _cpu_seconds(process.pid)
         try:
-            rows[(name, "read")] = asyncio.run(
-                _drive(port, _request("GET", READ), 200, args.seconds, args.connections)
-            )
-            rows[(name, "write")] = asyncio.run(
-                _drive(port, _request("POST", WRITE), 201, args.seconds, args.connections)
-            )
+            rows[(name, "read")] = _drive_server(process, port, _request("GET", READ), 200, args)
+            rows[(name, "write")] = _drive_server(process, port, _request("POST", WRITE), 201, args)
             if name == "mock, 1 process":
                 extra["peak RSS, 1 process (MB)"] = f"{_peak_rss_mb(process.pid):.0f}"
-                extra["start-up, our schema (s)"] = f"{startup:.2f}"
+                extra["start-up, our schema (s wall / s CPU)"] = (
+                    f"{startup:.2f} / {startup_cpu:.2f}"
+                )
         finally:
             _stop(process)
     if args.prism:
@@ -281,9 +321,8 @@ def main() -> int:
         prism = [args.prism, "mock", "--host", "127.0.0.1", "--port", str(port), "--errors"]
         process, _startup = _start([*prism, str(SCHEMA_DIR / "spotdraft.yaml")], port)
         try:
-            rows[("prism 5", "read")] = asyncio.run(
-                _drive(port, _request("GET", READ), 200, args.seconds, args.connections)
-            )
+            read = _request("GET", READ)
+            rows[("prism 5", "read")] = _drive_server(process, port, read, 200, args)
         finally:
             _stop(process)
     # The other auth profiles, on their sample schemas: a bearer token checked per call, and
@@ -296,25 +335,26 @@ def main() -> int:
             if "{token}" in credential:
                 credential = credential.format(token=_token(port))
             _seed(port, path, credential, seed)
-            rows[(name, "read")] = asyncio.run(
-                _drive(port, _request("GET", path, credential), 200, args.seconds, args.connections)
-            )
+            read = _request("GET", path, credential)
+            rows[(name, "read")] = _drive_server(process, port, read, 200, args)
         finally:
             _stop(process)
     if args.vendor_spec:
         # cold: an empty schema cache (first start); warm: the repaired schema is cached
         cache = {"SPOTCHECK_CACHE_DIR": str(workdir / "cache")}
         vendor = [*mock, "--spec", str(Path(args.vendor_spec).resolve())]
-        times = []
+        times: list[float] = []
+        cpus: list[float] = []
         for _ in range(4):
             port = _free_port()
             process, startup = _start([*vendor, "--port", str(port)], port, cache)
             times.append(startup)
+            cpus.append(_cpu_seconds(process.pid))
             extra["peak RSS, vendor schema (MB)"] = f"{_peak_rss_mb(process.pid):.0f}"
             _stop(process)
-        extra["start-up, vendor schema, cold (s)"] = f"{times[0]:.2f}"
-        extra["start-up, vendor schema, warm (s, median of 3)"] = (
-            f"{statistics.median(times[1:]):.2f}"
+        extra["start-up, vendor schema, cold (s wall / s CPU)"] = f"{times[0]:.2f} / {cpus[0]:.2f}"
+        extra["start-up, vendor schema, warm (s wall / s CPU, median of 3)"] = (
+            f"{statistics.median(times[1:]):.2f} / {statistics.median(cpus[1:]):.2f}"
         )
     if not args.no_webhooks:
         # Webhooks: commit -> delivered latency and deliveries/s beside a 2 s receiver.
@@ -328,12 +368,17 @@ def main() -> int:
         f"{args.connections} connections, {args.seconds:.0f} s a cell, {cores} cores, "
         f"no rate limit{load}"
     )
-    header = ("server", "request", "req/s", "p50 ms", "p99 ms", "non-2xx", "vs bare")
+    header: tuple[str, ...] = ("server", "request", "req/s", "p50 ms", "p99 ms", "non-2xx")
+    header += ("vs bare", "CPU us", "CPU x")
     print(f"{header[0]:<18}{header[1]:<8}" + "".join(f"{h:>9}" for h in header[2:]))
     for (name, kind), row in rows.items():
-        ratio = row.rps / rows[("bare starlette", kind)].rps
+        bare = rows[("bare starlette", kind)]
+        ratio = row.rps / bare.rps
+        # CPU x: bare's server CPU per request over this row's (1.0 = as cheap as bare)
+        cpu = bare.cpu_us / row.cpu_us
         print(
-            f"{name:<18}{kind:<8}{row.rps:>9.0f}{row.p50_ms:>9.2f}{row.p99_ms:>9.2f}{row.bad:>9}{ratio:>9.3f}"
+            f"{name:<18}{kind:<8}{row.rps:>9.0f}{row.p50_ms:>9.2f}{row.p99_ms:>9.2f}"
+            f"{row.bad:>9}{ratio:>9.3f}{row.cpu_us:>9.0f}{cpu:>9.3f}"
         )
     for label, value in extra.items():
         print(f"{label}: {value}")

@@ -85,7 +85,6 @@ class ContractRoutes:
             ("PATCH", "/contracts/{contract_id}/contract_data"): self.update_data,
             ("POST", "/contracts/{composite_id}/download_link"): self.download_link,
             ("POST", "/contracts/{contract_id}/download_link"): self.download_link,
-            ("GET", "/contracts/{composite_id}/key_pointers"): self.key_pointers,
             ("GET", "/contracts/{composite_id}/content"): self.content,
         }
         for action, suffixes in {
@@ -217,20 +216,6 @@ class ContractRoutes:
         file_name = contract.get("file_name") or f"{contract['id']}.pdf"
         url = self.links(str(request.base_url), contract["id"])
         return self._answer(context, {"url": url, "file_name": file_name})
-
-    async def key_pointers(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
-        pointers = [
-            {
-                "id": index + 1,
-                "field_name": name,
-                "label": name.replace("_", " ").title(),
-                "value": value,
-                "data_type": type(value).__name__.upper(),
-            }
-            for index, (name, value) in enumerate((contract.get("contract_data") or {}).items())
-        ]
-        return self._answer(context, pointers)
 
     async def content(self, request: Request, context: RequestContext) -> Response:
         contract = self.contracts.get(self.workspace_id(), _reference(context))

@@ -16,6 +16,7 @@ from mockserver.profiles.spotdraft.contracts import Contracts
 from mockserver.profiles.spotdraft.counterparties import CounterpartyRoutes
 from mockserver.profiles.spotdraft.directory import DirectoryRoutes
 from mockserver.profiles.spotdraft.insights import Insights
+from mockserver.profiles.spotdraft.keypointers import KeyPointerRoutes
 from mockserver.profiles.spotdraft.roles import authorize
 from mockserver.profiles.spotdraft.templates import TemplateRoutes
 from mockserver.profiles.spotdraft.webhook_routes import WebhookRoutes
@@ -52,6 +53,7 @@ def spotdraft_domain(runtime: Runtime) -> Domain:
         *contract_routes,
         *collaboration.registrations(),
         *Insights(runtime.store, contracts, runtime.catalog, workspace_id).registrations(),
+        *KeyPointerRoutes(runtime.store, contracts, runtime.catalog, workspace_id).registrations(),
         *TemplateRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
         *CounterpartyRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),
         *DirectoryRoutes(runtime.store, runtime.catalog, workspace_id).registrations(),

@@ -1,9 +1,9 @@
 """Words synthesized answers are made of: names, companies, places, business phrases.
 
 A few dozen of each, chosen per field by a seeded random generator (scalars.py). Faker
-would give more variety, but importing and starting it cost about 1 s and 9 MB on this
-machine against a mock that boots in well under that (BENCHMARKS.md); answers need to look
-plausible, not to be a population sample.
+would give more variety, but importing and starting it took 0.8-1.1 s and 9 MB on this
+machine (BENCHMARKS.md), against a mock that should boot in about that; answers need to
+look plausible, not to be a population sample.
 """
 
 from __future__ import annotations

@@ -43,11 +43,15 @@ def assert_one_bucket(bases: tuple[str, ...], seconds: float = 2.0) -> None:
     httpx.post(f"{bases[0]}/__admin/reset")  # an empty journal; buckets are kept
     time.sleep(1.2)  # the bucket refills: one second of burst
     statuses = hammer(bases, seconds, UAT)
+    assert statuses, "the servers answered nothing during the flood"
     assert set(statuses) <= {200, 429}
     journal = httpx.get(f"{bases[-1]}/__admin/requests").json()
-    assert len(journal) == len(statuses)
+    assert len(journal) == len(statuses), "one journal for every process"
     window = _seconds(journal[0]) - _seconds(journal[-1])
     allowed = sum(1 for entry in journal if entry["status"] == 200)
     expected = RATE + RATE * window  # the burst plus the rate, not that per process
-    assert expected - 3 <= allowed <= expected + 2, (allowed, window)
-    assert len(statuses) > 2 * expected, "the flood asked for more than twice the allowance"
+    shown = (allowed, len(statuses), round(window, 2))
+    assert allowed <= expected + 2, f"more than one bucket's worth: {shown}"
+    assert allowed >= min(RATE, len(statuses)), f"the burst was not granted whole: {shown}"
+    if statuses.count(429) >= 2 * allowed:  # the flood outran the limit all along
+        assert allowed >= expected - 4, f"less than the rate: {shown}"

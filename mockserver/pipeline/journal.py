@@ -19,11 +19,15 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.context import header_map, request_context
+from mockserver.state.audit import INSERT as AUDIT_INSERT
 from mockserver.state.audit import AuditLog
 from mockserver.state.retention import EVERY, Bound, prune
 from mockserver.state.store import Db, Store
 
 _BASE_KEY = "journal_base"  # the journal's id sequence when it was last cleared
+_BOTH = (  # PostgreSQL: a data-modifying WITH writes the journal and audit rows at once
+    "WITH entry AS (INSERT INTO journal (at, data) VALUES (?, ?)) " + AUDIT_INSERT
+)
 
 
 class Journal:
@@ -45,12 +49,15 @@ class Journal:
         return f"{self._prefix}{next(self._ids)}"
 
     def record(self, entry: dict[str, Any]) -> None:
-        with self._store.transaction() as db:
-            db.execute(
-                "INSERT INTO journal (at, data) VALUES (?, ?)", (time.time(), json.dumps(entry))
-            )
-            if self._audit is not None:
-                self._audit.write("request", entry, db)
+        row = (time.time(), json.dumps(entry))
+        if self._audit is None:
+            self._store.query("INSERT INTO journal (at, data) VALUES (?, ?)", row)
+        elif self._store.dialect == "postgresql":  # one round trip for both rows
+            self._store.query(_BOTH, (*row, *self._audit.prepare("request", entry)))
+        else:
+            with self._store.transaction() as db:
+                db.execute("INSERT INTO journal (at, data) VALUES (?, ?)", row)
+                db.execute(AUDIT_INSERT, self._audit.prepare("request", entry))
         self._since_prune += 1
         if self._retention and self._since_prune >= EVERY:
             self._since_prune = 0

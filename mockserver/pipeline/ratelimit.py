@@ -88,28 +88,29 @@ class StoreBuckets:
         self._store = store
         self._interval = 1 / rate
         self._window = (capacity if capacity is not None else max(rate, 1.0)) / rate
-        greatest = store.greatest
+        # The database's clock, read once the row is locked: a request that waited for the
+        # lock is not judged at the time it arrived, and every host shares one clock.
+        now, greatest = store.now_sql, store.greatest
+        pushed = f"{greatest}(rate_buckets.updated, {now}) + ?"
         # One statement: allowed when the arrival time pushed by one interval stays within
         # the burst window; `tokens` answers 1 (allowed) or 0, `updated` the arrival time.
         self._sql = (
-            "INSERT INTO rate_buckets (key, tokens, updated) VALUES (?, 1, ?) "
+            f"INSERT INTO rate_buckets (key, tokens, updated) VALUES (?, 1, {now} + ?) "
             "ON CONFLICT (key) DO UPDATE SET "
-            f"tokens = CASE WHEN {greatest}(rate_buckets.updated, ?) + ? <= ? THEN 1 ELSE 0 END, "
-            f"updated = CASE WHEN {greatest}(rate_buckets.updated, ?) + ? <= ? "
-            f"THEN {greatest}(rate_buckets.updated, ?) + ? ELSE rate_buckets.updated END "
-            "RETURNING tokens, updated"
+            f"tokens = CASE WHEN {pushed} <= {now} + ? THEN 1 ELSE 0 END, "
+            f"updated = CASE WHEN {pushed} <= {now} + ? THEN {pushed} "
+            "ELSE rate_buckets.updated END "
+            f"RETURNING tokens, updated, {now}"
         )
 
     def take(self, key: str) -> float:
-        now = time.time()
-        step, limit = self._interval, now + self._window
-        with self._store.transaction() as db:
-            allowed, arrival = db.execute(
-                self._sql, (key, now + step, now, step, limit, now, step, limit, now, step)
-            ).fetchall()[0]
+        step, window = self._interval, self._window
+        # One statement, committed alone: atomic on both dialects, one round trip.
+        row = self._store.query(self._sql, (key, step, step, window, step, window, step))[0]
+        allowed, arrival, now = row[0], float(row[1]), float(row[2])
         if allowed:
             return 0.0
-        return max(arrival + step - limit, 1e-3)
+        return max(arrival + step - now - window, 1e-3)
 
 
 def buckets_for(store: Store, rate: float, capacity: float | None = None) -> Buckets:

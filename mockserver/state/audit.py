@@ -17,6 +17,8 @@ from typing import Any
 
 from mockserver.state.store import Db, Store, utc_now
 
+INSERT = "INSERT INTO audit (at, kind, data) VALUES (?, ?, ?)"
+
 
 class AuditLog:
     def __init__(self, store: Store, path: str | None) -> None:
@@ -28,17 +30,20 @@ class AuditLog:
 
     def write(self, kind: str, entry: dict[str, Any], db: Db | None = None) -> None:
         """Append one entry (inside `db`'s transaction when given)."""
-        record = {"at": utc_now(), "kind": kind, **entry}
-        sql = "INSERT INTO audit (at, kind, data) VALUES (?, ?, ?)"
-        params = (time.time(), kind, json.dumps(record))
+        params = self.prepare(kind, entry)
         if db is not None:
-            db.execute(sql, params)
+            db.execute(INSERT, params)
         else:
-            with self._store.transaction() as own:
-                own.execute(sql, params)
+            self._store.query(INSERT, params)
+
+    def prepare(self, kind: str, entry: dict[str, Any]) -> tuple[float, str, str]:
+        """The row for `INSERT` (the caller writes it); the `--audit-log` line is written."""
+        record = {"at": utc_now(), "kind": kind, **entry}
+        data = json.dumps(record)
         if self._path is not None:
             with self._file_lock, self._path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record) + "\n")
+                handle.write(data + "\n")
+        return (time.time(), kind, data)
 
     def clear(self) -> None:
         """Forget what the store keeps; the `--audit-log` file is append-only and stays."""

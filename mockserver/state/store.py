@@ -160,11 +160,17 @@ class Store:
             raise
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
-        if self._sqlite is None:
-            with self._pg() as connection:
-                return PgConnection(connection).execute(sql, params).fetchall()
-        with self._lock:
-            return self._sqlite.execute(sql, params).fetchall()
+        """One statement on its own (a write in it commits at once: one round trip)."""
+        try:
+            if self._sqlite is None:
+                with self._pg() as connection:
+                    return PgConnection(connection).execute(sql, params).fetchall()
+            with self._lock:
+                return self._sqlite.execute(sql, params).fetchall()
+        except Exception as error:
+            if _storage_full(error):
+                raise StorageFull(str(error).splitlines()[0]) from error
+            raise
 
     def query_one(self, sql: str, params: tuple[Any, ...] = ()) -> Row | None:
         if self._sqlite is None:
@@ -191,6 +197,13 @@ class Store:
         """Appended to a SELECT inside a transaction: lock the rows it reads (PostgreSQL;
         SQLite's BEGIN IMMEDIATE already holds the whole file)."""
         return " FOR UPDATE" if self._sqlite is None else ""
+
+    @property
+    def now_sql(self) -> str:
+        """The database's clock in epoch seconds, as SQL (read when evaluated)."""
+        if self._sqlite is None:
+            return "EXTRACT(EPOCH FROM clock_timestamp())::float8"
+        return "((julianday('now') - 2440587.5) * 86400.0)"
 
     @property
     def greatest(self) -> str:

@@ -11,7 +11,6 @@ Each contract has one note (its id is the contract's number), empty until writte
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -20,13 +19,16 @@ from starlette.responses import JSONResponse, Response
 from mockserver.behaviours import Handler, Registration
 from mockserver.behaviours.activities import record_activity
 from mockserver.behaviours.http import page_of, read_body
-from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.profiles.base import AdminRoute
-from mockserver.profiles.spotdraft.contracts import Contracts
-from mockserver.profiles.spotdraft.routing import answer, fresh_id, versioned
-from mockserver.state.store import Store, utc_now
+from mockserver.profiles.spotdraft.contract_state import ContractStateRoutes
+from mockserver.profiles.spotdraft.routing import (
+    answer,
+    fresh_id,
+    versioned,
+)
+from mockserver.state.store import utc_now
 
 APPROVALS, COMMENTS, NOTES = "contracts/approvals", "contracts/comments", "contracts/notes"
 DECISIONS = {"approve": "APPROVED", "reject": "REJECTED", "suggest": "SUGGESTED", "skip": "SKIPPED"}
@@ -34,26 +36,7 @@ DECISIONS = {"approve": "APPROVED", "reject": "REJECTED", "suggest": "SUGGESTED"
 GATES = {"send": "PRE_SEND", "mark_for_execution": "PRE_SIGN"}
 
 
-def _reference(context: RequestContext) -> str:
-    for name in ("composite_id", "contract_id"):
-        if name in context.path_params:
-            return str(context.path_params[name])
-    raise ApiProblem(404, "No contract id in the path.")
-
-
-class Collaboration:
-    def __init__(
-        self,
-        store: Store,
-        contracts: Contracts,
-        catalog: ResponseCatalog,
-        workspace_id: Callable[[], int],
-    ) -> None:
-        self.store = store
-        self.contracts = contracts
-        self.catalog = catalog
-        self.workspace_id = workspace_id
-
+class Collaboration(ContractStateRoutes):
     def registrations(self) -> tuple[Registration, ...]:
         table: dict[tuple[str, str], Handler] = {
             ("GET", "/contracts/approvals/{contract_id}/"): self.approvals,
@@ -113,7 +96,7 @@ class Collaboration:
             )
 
     async def approvals(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         results = [
             {"approval_actions": a.get("actions", []), "approval": _approval_view(a)}
             for a in self._children(APPROVALS, contract)
@@ -121,7 +104,7 @@ class Collaboration:
         return answer(self.catalog, context, {"results": results})
 
     async def request_approvals(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         body = await read_body(request)
         wanted = body.get("approvals")
         if not isinstance(wanted, list) or not wanted:
@@ -213,14 +196,14 @@ class Collaboration:
     # -- comments ------------------------------------------------------------------------
 
     async def comments(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         views = [_comment_view(c) for c in self._children(COMMENTS, contract)]
         page, limit, items = page_of(views, request)
         listing = {"page": page, "limit": limit, "total_results": len(views), "results": items}
         return answer(self.catalog, context, listing)
 
     async def comment(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         body = await read_body(request)
         text = str(body.get("comment") or "").strip()
         if not text:
@@ -276,11 +259,11 @@ class Collaboration:
         return stored or {"id": contract["contract_id"], "text": ""}
 
     async def note(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         return answer(self.catalog, context, self._note(contract))
 
     async def write_note(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         note = self._note(contract)
         if str(note["id"]) != str(context.path_params["note_id"]):
             raise ApiProblem(404, f"No note {context.path_params['note_id']} on {contract['id']}.")

@@ -6,7 +6,6 @@ its own list). The list honours `filter__client_email_address` and `filter_custo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -15,12 +14,17 @@ from starlette.responses import Response
 from mockserver.behaviours import Handler, Registration
 from mockserver.behaviours.activities import record_activity
 from mockserver.behaviours.http import json_response, page_of, read_body
-from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.profiles.spotdraft.routing import answer, fresh_id, int_param, versioned
+from mockserver.profiles.spotdraft.routing import (
+    StateRoutes,
+    answer,
+    fresh_id,
+    int_param,
+    versioned,
+)
 from mockserver.state.sql import Db
-from mockserver.state.store import Store, utc_now
+from mockserver.state.store import utc_now
 
 KIND, CONTACTS, ADDRESSES = (
     "counter_parties",
@@ -52,14 +56,7 @@ def address_view(address: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-class CounterpartyRoutes:
-    def __init__(
-        self, store: Store, catalog: ResponseCatalog, workspace_id: Callable[[], int]
-    ) -> None:
-        self.store = store
-        self.catalog = catalog
-        self.workspace_id = workspace_id
-
+class CounterpartyRoutes(StateRoutes):
     def registrations(self) -> tuple[Registration, ...]:
         item = "/counter_parties/{counterparty_id}"
         table: dict[tuple[str, str], Handler] = {

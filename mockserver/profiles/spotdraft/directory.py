@@ -5,7 +5,6 @@ filled from the fixture objects, so no answer falls back to a placeholder."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -13,11 +12,15 @@ from starlette.responses import Response
 
 from mockserver.behaviours import Handler, Registration
 from mockserver.behaviours.http import page_of
-from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem
-from mockserver.profiles.spotdraft.routing import answer, api_version, int_param, versioned
-from mockserver.state.store import Store
+from mockserver.profiles.spotdraft.routing import (
+    StateRoutes,
+    answer,
+    api_version,
+    int_param,
+    versioned,
+)
 
 # What the vendor's UI shows for a member of each fixture role.
 DESIGNATIONS = {
@@ -43,14 +46,7 @@ def _joined(user: dict[str, Any]) -> str:
     return str(user.get("created") or JOINED.format(day=int(user["id"]) % 28 + 1))
 
 
-class DirectoryRoutes:
-    def __init__(
-        self, store: Store, catalog: ResponseCatalog, workspace_id: Callable[[], int]
-    ) -> None:
-        self.store = store
-        self.catalog = catalog
-        self.workspace_id = workspace_id
-
+class DirectoryRoutes(StateRoutes):
     def registrations(self) -> tuple[Registration, ...]:
         table: dict[tuple[str, str], Handler] = {
             ("GET", "/auth/users/"): self.users,

@@ -4,7 +4,6 @@ counterparty's signing link, the scanned text, the users allowed to see it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -13,35 +12,14 @@ from starlette.responses import Response
 
 from mockserver.behaviours import Handler, Registration
 from mockserver.behaviours.http import page_of
-from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.profiles.spotdraft.contracts import Contracts
+from mockserver.profiles.spotdraft.contract_state import ContractStateRoutes
 from mockserver.profiles.spotdraft.directory import DESIGNATIONS
 from mockserver.profiles.spotdraft.routing import answer, versioned
-from mockserver.state.store import Store
 
 
-def _reference(context: RequestContext) -> str:
-    for name in ("composite_id", "contract_id"):
-        if name in context.path_params:
-            return str(context.path_params[name])
-    raise ApiProblem(404, "No contract id in the path.")
-
-
-class Insights:
-    def __init__(
-        self,
-        store: Store,
-        contracts: Contracts,
-        catalog: ResponseCatalog,
-        workspace_id: Callable[[], int],
-    ) -> None:
-        self.store = store
-        self.contracts = contracts
-        self.catalog = catalog
-        self.workspace_id = workspace_id
-
+class Insights(ContractStateRoutes):
     def registrations(self) -> tuple[Registration, ...]:
         table: dict[tuple[str, str], Handler] = {
             ("GET", "/contracts/{contract_id}/process_metrics/"): self.process_metrics,
@@ -57,7 +35,7 @@ class Insights:
         return versioned(table)
 
     def _contract(self, context: RequestContext) -> dict[str, Any]:
-        return self.contracts.get(self.workspace_id(), _reference(context))
+        return self.contract(context)
 
     def _first(self, contract: dict[str, Any], activity: str) -> str | None:
         for entry in self.contracts.activities(self.workspace_id(), contract["id"]):

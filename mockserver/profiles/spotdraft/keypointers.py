@@ -6,7 +6,6 @@ template) and the update of one value, checked against the field and kept in con
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -14,10 +13,10 @@ from starlette.responses import Response
 
 from mockserver.behaviours import Handler, Registration
 from mockserver.behaviours.http import read_body
-from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
-from mockserver.profiles.spotdraft.contracts import Actor, Contracts
+from mockserver.profiles.spotdraft.contract_state import ContractStateRoutes
+from mockserver.profiles.spotdraft.contracts import Actor
 from mockserver.profiles.spotdraft.routing import answer, versioned
 from mockserver.profiles.spotdraft.templates import (
     DESCRIPTOR_TYPES,
@@ -25,29 +24,9 @@ from mockserver.profiles.spotdraft.templates import (
     check_contract_data,
     label_of,
 )
-from mockserver.state.store import Store
 
 
-def _reference(context: RequestContext) -> str:
-    for name in ("composite_id", "contract_id"):
-        if name in context.path_params:
-            return str(context.path_params[name])
-    raise ApiProblem(404, "No contract id in the path.")
-
-
-class KeyPointerRoutes:
-    def __init__(
-        self,
-        store: Store,
-        contracts: Contracts,
-        catalog: ResponseCatalog,
-        workspace_id: Callable[[], int],
-    ) -> None:
-        self.store = store
-        self.contracts = contracts
-        self.catalog = catalog
-        self.workspace_id = workspace_id
-
+class KeyPointerRoutes(ContractStateRoutes):
     def registrations(self) -> tuple[Registration, ...]:
         table: dict[tuple[str, str], Handler] = {
             ("GET", "/key_pointers/"): self.definitions,
@@ -112,11 +91,11 @@ class KeyPointerRoutes:
         return answer(self.catalog, context, definitions)
 
     async def values(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         return answer(self.catalog, context, self._pointers(contract))
 
     async def update(self, request: Request, context: RequestContext) -> Response:
-        contract = self.contracts.get(self.workspace_id(), _reference(context))
+        contract = self.contract(context)
         wanted = str(context.path_params["contract_key_pointer_id"])
         fields = self._template(contract).get("fields", [])
         index = int(wanted) - contract["contract_id"] * 100 - 1 if wanted.isdigit() else -1

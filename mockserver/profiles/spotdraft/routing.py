@@ -3,7 +3,7 @@ and the answer shaped to the operation's documented success schema."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.responses import Response
@@ -82,3 +82,22 @@ def fresh_id(store: Store, db: Db, workspace_id: int, kind: str) -> int:
     ).fetchone():
         number = store.next_id(db, workspace_id, kind)
     return number
+
+
+def contract_reference(context: RequestContext) -> str:
+    """The contract a path names (`composite_id` T-12 / H-12, or `contract_id`)."""
+    for name in ("composite_id", "contract_id"):
+        if name in context.path_params:
+            return str(context.path_params[name])
+    raise ApiProblem(404, "No contract id in the path.")
+
+
+class StateRoutes:
+    """A group of behaviours answering from the store for the current workspace."""
+
+    def __init__(
+        self, store: Store, catalog: ResponseCatalog, workspace_id: Callable[[], int]
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.workspace_id = workspace_id  # read per request: a reset replaces the workspace

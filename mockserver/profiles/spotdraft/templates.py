@@ -8,7 +8,6 @@ contract built from the metadata is accepted and one that ignores it is not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,17 +16,16 @@ from starlette.responses import Response
 
 from mockserver.behaviours import Handler, Registration
 from mockserver.behaviours.generic import read_body
-from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import RequestContext
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.profiles.spotdraft.routing import (
+    StateRoutes,
     answer,
     api_version,
     boolean_query,
     int_param,
     versioned,
 )
-from mockserver.state.store import Store
 
 KIND = "templates"
 CP_TYPES = ("Organisation", "Individual")
@@ -220,14 +218,7 @@ def select(templates: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
     return templates
 
 
-class TemplateRoutes:
-    def __init__(
-        self, store: Store, catalog: ResponseCatalog, workspace_id: Callable[[], int]
-    ) -> None:
-        self.store = store
-        self.catalog = catalog
-        self.workspace_id = workspace_id
-
+class TemplateRoutes(StateRoutes):
     def registrations(self) -> tuple[Registration, ...]:
         table: dict[tuple[str, str], Handler] = {
             ("GET", "/templates/"): self.list,

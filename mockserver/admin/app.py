@@ -15,8 +15,8 @@ from starlette.routing import Route, Router
 from mockserver.admin.clock import clock_routes
 from mockserver.admin.common import json_object
 from mockserver.admin.faults import fault_routes
-from mockserver.admin.verify import verify_routes
 from mockserver.admin.guard import AdminGuard, guarded
+from mockserver.admin.verify import verify_routes
 from mockserver.auth.tokens import issue_token
 from mockserver.behaviours.activities import list_activities
 from mockserver.errors import ApiProblem

@@ -220,6 +220,9 @@ def test_refusals_answer_the_body_the_operation_documents(widgets: Any) -> None:
     assert refused.json()["status"] == 400 and "name" in refused.json()["error"]
     unknown = widgets.get("/widgets/no-such-widget")
     assert unknown.status_code == 404 and not checker.errors(ERROR_BODY, unknown.json())
+    # refused at the edge (a control character no route takes), still the operation's 404
+    control = widgets.get("/widgets/a%01b")
+    assert control.status_code == 404 and not checker.errors(ERROR_BODY, control.json())
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from functools import partial
 from starlette.types import ASGIApp
 
 from mockserver.auth.authenticator import Authenticator
+from mockserver.behaviours.documented_errors import DocumentedErrors
 from mockserver.pipeline.apiversions import ApiVersionMiddleware, VersionHeaderMiddleware
 from mockserver.pipeline.bodylimit import BodyLimitMiddleware
 from mockserver.pipeline.connexion_stack import Middleware, connexion_stage
@@ -71,7 +72,8 @@ def build_pipeline(
         validate_responses=settings.validate_responses,
     )
     app = FaultMiddleware(app, runtime.faults, authenticator.id_header)
-    app = EdgeMiddleware(app, schema.index, admin, LazyDocs(schema.document))
+    documented = DocumentedErrors(runtime.catalog)
+    app = EdgeMiddleware(app, schema.index, admin, LazyDocs(schema.document), documented)
     app = BodyLimitMiddleware(app, settings.max_body_bytes)
     if schema.versions is not None:
         app = VersionHeaderMiddleware(app, schema.versions.header)

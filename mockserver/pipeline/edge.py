@@ -11,13 +11,16 @@ to a URL no route serves.
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.behaviours.documented_errors import DocumentedErrors
 from mockserver.context import request_context
 from mockserver.errors import ApiProblem
-from mockserver.problems import send_problem
+from mockserver.problems import render_for, send_problem
 from mockserver.spec.index import Match, OperationIndex
 
 ADMIN_PREFIX = "/__admin"
@@ -42,11 +45,19 @@ def path_refusal(scope: Scope) -> str | None:
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, index: OperationIndex, admin: ASGIApp, docs: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        index: OperationIndex,
+        admin: ASGIApp,
+        docs: ASGIApp,
+        documented: DocumentedErrors | None = None,
+    ) -> None:
         self.app = app
         self.index = index
         self.admin = admin
         self.docs = docs
+        self.documented = documented  # 404s of an operation's path in the body it documents
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,8 +72,9 @@ class EdgeMiddleware:
             return
         refused = path_refusal(scope)
         if refused:
-            # Before any matching: Starlette's routers would answer such a path with a 307.
-            await send_problem(scope, send, ApiProblem(404, f"Not found: {refused}."))
+            # Before any routing: Starlette's routers would answer such a path with a 307.
+            match = self.index.match(scope["method"], path)
+            await self._refuse(scope, send, ApiProblem(404, f"Not found: {refused}."), match)
             return
         method: str = scope["method"]
         match = self.index.match(method, path)
@@ -73,7 +85,7 @@ class EdgeMiddleware:
         if wrong_value:
             # Like the vendor's URL converters: a value of the wrong shape matches no route,
             # whatever the method.
-            await send_problem(scope, send, ApiProblem(404, f"Not found: {wrong_value}."))
+            await self._refuse(scope, send, ApiProblem(404, f"Not found: {wrong_value}."), match)
             return
         if match.operation is None:
             allow = ", ".join(match.allowed)
@@ -87,6 +99,19 @@ class EdgeMiddleware:
         context.operation = match.operation
         context.path_params = match.params
         await self.app(scope, receive, send)
+
+    async def _refuse(
+        self, scope: Scope, send: Send, problem: ApiProblem, match: Match | None
+    ) -> None:
+        """A 404 for a path an operation's template takes, in the body that operation
+        documents for it where the profile's does not fit (Lago's `{status, error, code}`)."""
+        rendered = render_for(scope, problem)
+        operation = match.operation if match is not None else None
+        if operation is not None and self.documented is not None:
+            own = self.documented.body(operation, problem, json.loads(rendered.body))
+            if own is not None:
+                rendered = replace(rendered, body=json.dumps(own).encode("utf-8"))
+        await rendered.send(send)
 
     async def _not_routed(self, scope: Scope, send: Send, method: str, path: str) -> None:
         other = path[:-1] if path.endswith("/") else path + "/"

@@ -29,6 +29,8 @@ from tests.pgserver import SKIP_BANNER, postgres_binaries, postgres_server
 from tests.receiver import receiver, subscribe_created, wait_for
 from tests.test_store import API, BODY
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:

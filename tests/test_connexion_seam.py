@@ -45,3 +45,16 @@ def test_the_pipeline_has_one_router():
         layer = getattr(layer, "app", None)
     assert "RoutingMiddleware" not in seen and "NoRedirectRouting" not in seen
     assert MatchedOperation.__name__ in seen
+
+
+def test_request_validation_operation_keeps_what_the_prepared_operation_reads():
+    from connexion.middleware.request_validation import RequestValidationOperation
+
+    init = inspect.getsource(RequestValidationOperation.__init__)
+    for attribute in ("self._operation", "self._validator_map", "self.next_app"):
+        assert attribute in init, attribute
+    # The steps `_PreparedOperation.__call__` repeats with prepared objects: a new step
+    # upstream must be looked at here.
+    call = inspect.getsource(RequestValidationOperation.__call__)
+    for step in ("extract_content_type", "body_schema", "wrap_receive", "validate_mime_type"):
+        assert step in call, step

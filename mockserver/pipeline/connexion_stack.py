@@ -7,6 +7,9 @@ pinned by `tests/test_connexion_seam.py`, so an upgrade that moves one fails the
   routed middlewares read to find the operation. The edge has already matched it once
   (`spec.index`), so `MatchedOperation` writes that match where Connexion looks and its own
   Starlette router is left out: one router for the whole pipeline.
+- `RequestValidationOperation` internals (`_operation`, `_validator_map`, `next_app`): its
+  per-request work (URI parser, parameter validator, accepted media types) is built once per
+  operation here instead of on every request (`RequestValidation`).
 - `ConnexionMiddleware._build_middleware_stack()`: built at start-up, so routing tables and
   validators are start-up work rather than the first request's.
 - `ConnexionMiddleware.apis` with `middleware.main.API`, and `OpenAPISpecification._validate_spec`:
@@ -21,10 +24,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from connexion import ConnexionMiddleware
-from connexion.exceptions import InvalidSpecification, ProblemException
+from connexion import utils as connexion_utils
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import InvalidSpecification, ProblemException, UnsupportedMediaTypeProblem
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.main import API as ConnexionAPI
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
@@ -36,7 +46,7 @@ from mockserver.behaviours.documented_errors import DocumentedErrors
 from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import request_context
 from mockserver.errors import ApiProblem, SchemaError
-from mockserver.pipeline.validators import VALIDATOR_MAP, RequestValidation
+from mockserver.pipeline.validators import VALIDATOR_MAP
 from mockserver.problems import as_problem, connexion_error_handler, send_problem
 from mockserver.spec.loaded import LoadedSchema
 
@@ -132,3 +142,75 @@ def _documented(documented: DocumentedErrors) -> Callable[[Any, Exception], Any]
         return response
 
     return handle
+
+
+class _PreparedOperation(RequestValidationOperation):
+    """Connexion's request validation of one operation, with what it rebuilt on every request
+    (the URI parser, the parameter validator, the accepted media types) built once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        operation = self._operation
+        self._uri_parser = operation.uri_parser_class(
+            operation.parameters, operation.body_definition()
+        )
+        self._parameters = (
+            self._validator_map["parameter"](
+                operation.parameters,
+                uri_parser=self._uri_parser,
+                strict_validation=self.strict_validation,
+                security_query_params=self.security_query_params,
+            )
+            if operation.parameters or self.strict_validation
+            else None  # nothing to check: Connexion's validator would loop over nothing
+        )
+        consumes = operation.consumes
+        self._consumes = MediaTypeDict([(kind.lower(), None) for kind in consumes])
+        self._required = bool(operation.request_body.get("required", False))
+
+    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        if not any(name.lower() == b"content-type" for name, _ in headers):
+            # no header: Connexion's guess, without decoding every header to find none
+            return (self._operation.consumes or ["application/octet-stream"])[0], "utf-8"
+        return super().extract_content_type(headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._parameters is not None:
+            self._parameters.validate(scope)
+        mime_type, encoding = self.extract_content_type(scope["headers"])
+        if self._operation.consumes and mime_type.lower() not in self._consumes:
+            raise UnsupportedMediaTypeProblem(
+                detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}"
+            )
+        schema = self._operation.body_schema(mime_type) if self._operation.consumes else None
+        if schema:
+            validator_class = self._validator_map["body"].get(mime_type)
+            if validator_class is not None:
+                validator = validator_class(
+                    schema=schema,
+                    required=self._required,
+                    nullable=connexion_utils.is_nullable(
+                        self._operation.body_definition(mime_type)
+                    ),
+                    encoding=encoding,
+                    strict_validation=self.strict_validation,
+                    uri_parser=self._uri_parser,
+                )
+                receive, scope = await validator.wrap_receive(receive, scope=scope)
+        await self.next_app(scope, receive, send)
+
+
+class _PreparedAPI(RequestValidationAPI):
+    def make_operation(self, operation: Any) -> RequestValidationOperation:
+        return _PreparedOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class RequestValidation(RequestValidationMiddleware):
+    """Connexion's RequestValidationMiddleware, each operation prepared once at start-up."""
+
+    api_cls = _PreparedAPI

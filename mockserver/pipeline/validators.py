@@ -13,15 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from connexion import utils as connexion_utils
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
-from connexion.middleware.request_validation import (
-    RequestValidationAPI,
-    RequestValidationMiddleware,
-    RequestValidationOperation,
-)
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     FormDataValidator,
@@ -34,7 +27,7 @@ from connexion.validators import (
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
 from starlette.formparsers import MultiPartException
-from starlette.types import Receive, Scope, Send
+from starlette.types import Receive, Scope
 
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.pipeline.compiled import SchemaCompiler
@@ -240,8 +233,9 @@ class NamedParameterValidator(ParameterValidator):
 class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
     async def _parse(self, stream: Any, scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
-        # Only JSON's own whitespace counts as "no body"; a form feed is not JSON.
-        if not raw.strip(b" \t\r\n"):
+        # Zero bytes is no body; whitespace alone is not a JSON text (a JSON parser such as
+        # the vendor's refuses it with a 400, whether or not a body is required).
+        if not raw:
             return _EMPTY
         try:
             return loads_bounded(raw.decode(self._encoding))
@@ -279,75 +273,3 @@ VALIDATOR_MAP = {
         }
     ),
 }
-
-
-class _PreparedOperation(RequestValidationOperation):
-    """Connexion's request validation of one operation, with what it rebuilt on every request
-    (the URI parser, the parameter validator, the accepted media types) built once."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        operation = self._operation
-        self._uri_parser = operation.uri_parser_class(
-            operation.parameters, operation.body_definition()
-        )
-        self._parameters = (
-            self._validator_map["parameter"](
-                operation.parameters,
-                uri_parser=self._uri_parser,
-                strict_validation=self.strict_validation,
-                security_query_params=self.security_query_params,
-            )
-            if operation.parameters or self.strict_validation
-            else None  # nothing to check: Connexion's validator would loop over nothing
-        )
-        consumes = operation.consumes
-        self._consumes = MediaTypeDict([(kind.lower(), None) for kind in consumes])
-        self._required = bool(operation.request_body.get("required", False))
-
-    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
-        if not any(name.lower() == b"content-type" for name, _ in headers):
-            # no header: Connexion's guess, without decoding every header to find none
-            return (self._operation.consumes or ["application/octet-stream"])[0], "utf-8"
-        return super().extract_content_type(headers)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._parameters is not None:
-            self._parameters.validate(scope)
-        mime_type, encoding = self.extract_content_type(scope["headers"])
-        if self._operation.consumes and mime_type.lower() not in self._consumes:
-            raise UnsupportedMediaTypeProblem(
-                detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}"
-            )
-        schema = self._operation.body_schema(mime_type) if self._operation.consumes else None
-        if schema:
-            validator_class = self._validator_map["body"].get(mime_type)
-            if validator_class is not None:
-                validator = validator_class(
-                    schema=schema,
-                    required=self._required,
-                    nullable=connexion_utils.is_nullable(
-                        self._operation.body_definition(mime_type)
-                    ),
-                    encoding=encoding,
-                    strict_validation=self.strict_validation,
-                    uri_parser=self._uri_parser,
-                )
-                receive, scope = await validator.wrap_receive(receive, scope=scope)
-        await self.next_app(scope, receive, send)
-
-
-class _PreparedAPI(RequestValidationAPI):
-    def make_operation(self, operation: Any) -> RequestValidationOperation:
-        return _PreparedOperation(
-            self.next_app,
-            operation=operation,
-            strict_validation=self.strict_validation,
-            validator_map=self.validator_map,
-        )
-
-
-class RequestValidation(RequestValidationMiddleware):
-    """Connexion's RequestValidationMiddleware, each operation prepared once at start-up."""
-
-    api_cls = _PreparedAPI

@@ -74,8 +74,9 @@ METADATA = {
             options=[{"label": "Gold", "value": "gold"}],
         ),
     ],
-    # The twin keeps a template's attributes, not this (a seeded object's other fields).
-    "counter_party_kind": "Individual",
+    # The twin derives this from the template's counterparty types (a seeded template keeps
+    # the fixture's Organisation), so upstream answers the same here.
+    "counter_party_kind": "Organisation",
 }
 
 
@@ -168,6 +169,7 @@ def upstream_app(slow_seconds: float = 3.0) -> Starlette:
                 {
                     "contract_name": found["contract_name"],
                     "contract_status": found["contract_status"],
+                    "status": found["contract_status"],
                 }
             )
         if path == f"{API}/user_tasks/":  # PLANTED: a documented refusal the twin lacks

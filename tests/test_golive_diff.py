@@ -83,7 +83,11 @@ def test_diff_command_exits_non_zero_when_the_twin_is_wrong(recording, tmp_path,
 def test_without_seed_upstream_objects_are_missing_in_the_twin(recording):
     result = run_diff(DiffOptions(recording, seed=False))
     missing = [d for d in result.of(TWIN) if d.detail == "upstream 200, twin 404"]
-    assert [d.operation for d in missing] == [f"GET {API}/templates/{{template_id}}/"]
+    # upstream's template 77 and its metadata (the twin's templates answer from its state)
+    assert [d.operation for d in missing] == [
+        f"GET {API}/templates/{{template_id}}/",
+        f"GET {API}/templates/{{template_id}}/metadata",
+    ]
 
 
 def test_seeded_twin_answers_upstreams_templates_and_metadata(recording, tmp_path):

@@ -55,13 +55,17 @@ def attribute_v2(field: dict[str, Any]) -> dict[str, Any]:
         "variable": field["name"],
         "type": DESCRIPTOR_TYPES[kind][0],
         "required": bool(field.get("required", False)),
-        "help_text": str(field.get("help_text") or _help(kind, field)),
+        "parent_required": False,
         "question": f"What is the {label_of(field).lower()}?",
+        # the vendor lists every key of a descriptor, empty where it does not apply
+        "options": [dict(option) for option in field.get("options", [])],
+        "attributes": [],
+        "default_value": field.get("default"),
+        "help_text": str(field.get("help_text") or _help(kind, field)),
+        "parent_variable": "",
+        "parent_type": "",
+        "child_variable": "",
     }
-    if field.get("options"):
-        attribute["options"] = [dict(option) for option in field["options"]]
-    if "default" in field:
-        attribute["default_value"] = field["default"]
     return attribute
 
 
@@ -218,6 +222,9 @@ def select(templates: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
     return templates
 
 
+METADATA_KIND = "templates/metadata"  # attributes recorded upstream (`spotcheck seed`)
+
+
 class TemplateRoutes(StateRoutes):
     def registrations(self) -> tuple[Registration, ...]:
         table: dict[tuple[str, str], Handler] = {
@@ -260,8 +267,12 @@ class TemplateRoutes(StateRoutes):
         fields = template.get("fields", [])
         if api_version(context) == "v1":
             return answer(self.catalog, context, {"attributes": [attribute_v1(f) for f in fields]})
+        # A workspace seeded from a recording answers the attributes upstream listed.
+        recorded = self.store.list_records(
+            self.workspace_id(), METADATA_KIND, parent=str(template["id"])
+        )
         body = {
-            "attributes": [attribute_v2(f) for f in fields],
+            "attributes": recorded or [attribute_v2(f) for f in fields],
             "counter_party_kind": counterparty_kind(template),
         }
         return answer(self.catalog, context, body)

@@ -18,22 +18,13 @@ from mockserver.app import SpotcheckApp, create_app
 from mockserver.settings import Settings
 from mockserver.spec import LoadedSchema
 from mockserver.webhooks.signing import SIGNATURE_HEADER, sign
+from spotcheck.client.payloads import contract_from_template
 from tests.conftest import UAT
 
 STATIC = Path(__file__).resolve().parent.parent / "mockserver" / "admin" / "static"
 ORIGIN = "http://127.0.0.1"
 BROWSER = {"Origin": ORIGIN, "Sec-Fetch-Site": "same-origin", "User-Agent": "Mozilla/5.0"}
-CONTRACT = {
-    "contract_template_id": 21,
-    "contract_data": {"effective_date": "2026-01-01"},
-    "counter_party_details": [
-        {
-            "is_individual": False,
-            "organization_name": "Globex Ltd",
-            "poc_details": {"first_name": "Gina", "last_name": "Globex", "email": "g@globex.test"},
-        }
-    ],
-}
+CONTRACT = contract_from_template("Globex Ltd", contact=("Gina", "g@globex.test"))
 
 
 @pytest.fixture

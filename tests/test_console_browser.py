@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from spotcheck.client.payloads import contract_from_template
 from tests.conftest import NO_BROWSER, UAT
 from tests.live import running_server
 from tests.receiver import receiver, wait_for
@@ -34,17 +35,7 @@ ARGS = [
 ]
 API = "/api/v2.1/public"
 SHOTS = Path(os.environ.get("SPOTCHECK_REPORT_DIR", "reports")) / "console"
-CONTRACT = {
-    "contract_template_id": 21,
-    "contract_data": {"effective_date": "2026-01-01"},
-    "counter_party_details": [
-        {
-            "is_individual": False,
-            "organization_name": "Globex Ltd",
-            "poc_details": {"first_name": "Gina", "last_name": "Globex", "email": "g@globex.test"},
-        }
-    ],
-}
+CONTRACT = contract_from_template("Globex Ltd", contact=("Gina", "g@globex.test"))
 TIMEOUT_MS = 15_000
 
 try:

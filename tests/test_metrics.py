@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from mockserver.app import SpotcheckApp, create_app
 from mockserver.settings import Settings
 from mockserver.spec import LoadedSchema
+from spotcheck.client.payloads import contract_from_template
 from tests.conftest import UAT
 from tests.live import running_server
 from tests.receiver import receiver, wait_for
@@ -22,17 +23,7 @@ from tests.receiver import receiver, wait_for
 CONTRACTS = "/api/v2.1/public/contracts/"
 LIST = f"GET {CONTRACTS}"
 WEBHOOKS = "/api/v2.1/public/webhooks/"
-NEW_CONTRACT = {
-    "contract_template_id": 21,
-    "contract_data": {"effective_date": "2026-01-01"},
-    "counter_party_details": [
-        {
-            "is_individual": False,
-            "organization_name": "Globex Ltd",
-            "poc_details": {"first_name": "Gina", "last_name": "Globex", "email": "g@globex.test"},
-        }
-    ],
-}
+NEW_CONTRACT = contract_from_template("Globex Ltd", contact=("Gina", "g@globex.test"))
 
 
 def scrape(client: TestClient | httpx.Client, **headers: str) -> dict[tuple[str, tuple], float]:

@@ -3,21 +3,12 @@ from state, on the vendor's paths (`/contracts/approvals/T-1/`)."""
 
 from __future__ import annotations
 
+from spotcheck.client.payloads import contract_from_template
 from tests.conftest import UAT
 
 API = "/api/v2.1/public"
 SEND = {"attachment_formats": ["PDF"]}
-BODY = {
-    "contract_template_id": 21,
-    "contract_data": {"effective_date": "2026-01-01"},
-    "counter_party_details": [
-        {
-            "is_individual": False,
-            "organization_name": "Globex Ltd",
-            "poc_details": {"first_name": "Gina", "email": "gina@globex.test"},
-        }
-    ],
-}
+BODY = contract_from_template("Globex Ltd", contact=("Gina", "gina@globex.test"))
 
 
 def new_contract(client) -> str:

@@ -8,20 +8,11 @@ import pytest
 
 from mockserver.auth.tokens import issue_token
 from mockserver.profiles.spotdraft.roles import DENIED
+from spotcheck.client.payloads import contract_from_template
 from tests.conftest import UAT
 
 API = "/api/v2.1/public"
-CONTRACT = {
-    "contract_template_id": 21,
-    "contract_data": {"effective_date": "2026-01-01"},
-    "counter_party_details": [
-        {
-            "is_individual": False,
-            "organization_name": "Globex Ltd",
-            "poc_details": {"first_name": "Gina", "email": "gina@globex.test"},
-        }
-    ],
-}
+CONTRACT = contract_from_template("Globex Ltd", contact=("Gina", "gina@globex.test"))
 WEBHOOK = {
     "title": "CRM sync",
     "url": "https://hooks.acme.test/spotdraft",

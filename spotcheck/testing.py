@@ -29,9 +29,9 @@ import uvicorn
 from mockserver.admin.verify import differences
 from mockserver.app import SpotcheckApp, create_app
 from mockserver.profiles import profile
-from mockserver.profiles.base import ClientCredential
 from mockserver.settings import Settings
 from mockserver.webhooks.listener import ListenerState, listener_app
+from spotcheck.client.families import Credential
 
 START_TIMEOUT = 30.0
 
@@ -94,10 +94,10 @@ class MockServer:
         if settings.admin_token:
             self._http.headers["X-Spotcheck-Admin-Token"] = settings.admin_token
         self.clock = Clock(self._admin)
-        active = profile(self.app.runtime.schema.profile)
-        self.client_id, self.client_secret = active.fixture_credential()
+        client = profile(self.app.runtime.schema.profile).family
+        self.client_id, self.client_secret = client.fixture
         # the headers a call needs (none for OAuth: the client trades id and secret for a token)
-        self.headers = active.client_headers(ClientCredential(self.client_id, self.client_secret))
+        self.headers = client.headers(Credential(self.client_id, self.client_secret))
 
     @property
     def hmac_key(self) -> str:

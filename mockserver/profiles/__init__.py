@@ -5,12 +5,16 @@
 - `api-key-version` (Spot Thought-style): key + secret headers, date-pinned versions, GraphQL.
 
 Each family is one package with one `Profile` object (see `base`); this module is their
-registry. A profile is read from the schema's `securitySchemes`, or forced with `--profile`:
+registry. A profile is read from the schema's `securitySchemes`, or forced with `--profile`.
+Its client side (fixture credential, the headers a client sends) is its `family`, defined once
+in `spotcheck.client.families`:
 
     >>> detect_profile({"components": {"securitySchemes": {}}})
     'spotdraft'
     >>> profile("api-key-version").version_header
     'X-Spot-Api-Version'
+    >>> profile("spotdraft").family.fixture
+    ('uat-client-acme', 'uat-secret-acme-0001')
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.profiles import keyversion, oauth2, spotdraft
-from mockserver.profiles.base import ClientCredential, Domain, Profile
+from mockserver.profiles.base import Domain, Profile
 from mockserver.profiles.keyversion import API_KEY_HEADER, API_SECRET_HEADER, API_VERSION_HEADER
 from mockserver.profiles.names import API_KEY_VERSION, OAUTH2, PROFILE_NAMES, SPOTDRAFT
 from mockserver.profiles.oauth2 import DEFAULT_TOKEN_PATH, token_path
@@ -40,14 +44,11 @@ __all__ = [
     "PROFILES",
     "PROFILE_NAMES",
     "SPOTDRAFT",
-    "ClientCredential",
     "Domain",
     "Profile",
     "auth_profile",
-    "client_headers",
     "credential_headers",
     "detect_profile",
-    "fixture_credential",
     "header_kinds",
     "profile",
     "resource_path",
@@ -67,25 +68,6 @@ auth_profile = profile  # the name the contract suite and older tests import
 def detect_profile(document: dict[str, Any]) -> str:
     """The profile a schema's `securitySchemes` describe; the default's when none matches."""
     return next((entry.name for entry in PROFILES if entry.detects(document)), DEFAULT_PROFILE.name)
-
-
-def fixture_credential(name: str) -> tuple[str, str]:
-    """(id, secret) of the UAT fixture credential that suits the profile `name`."""
-    return profile(name).fixture_credential()
-
-
-def client_headers(
-    name: str,
-    client_id: str,
-    client_secret: str,
-    *,
-    token: str = "",
-    api_version: str | None = None,
-    user_email: str | None = None,
-) -> dict[str, str]:
-    """The headers a client sends on every call in profile `name` (`token`: its OAuth token)."""
-    held = ClientCredential(client_id, client_secret, token, api_version, user_email)
-    return profile(name).client_headers(held)
 
 
 def header_kinds() -> dict[str, str]:

@@ -3,7 +3,9 @@
 A profile is chosen per served schema (read from its `securitySchemes`, or forced with
 `--profile`) and decides how calls authenticate and fail: the security the served schema
 declares, the error body, the id policy, the full-PUT rule, the routes it adds (a token
-endpoint), the fixture credential and the headers a client sends.
+endpoint). The client side of the same family (its fixture credential, the headers a client
+sends, how its schemes are recognised) is defined once, in `spotcheck.client.families`: a
+profile holds its `family` and reads those answers from it.
 
 A family's *domain* (its routes and the parents its paths name) follows the operations
 rather than the chosen profile: a schema that has the family's operations gets them whichever
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 from mockserver.spec.walk import operations
+from spotcheck.client.families import ClientFamily
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -97,21 +100,13 @@ class Domain:
     authorize: Authorize | None = None
 
 
-@dataclass(frozen=True)
-class ClientCredential:
-    """What a client holds: its id and secret, its OAuth token, the version it pins."""
-
-    client_id: str
-    client_secret: str
-    token: str = ""
-    api_version: str | None = None
-    user_email: str | None = None
-
-
 class Profile:
     """One vendor family's conventions; see the module docstring."""
 
     name: str = ""
+    # The client side of this family: fixture credential, client headers, scheme detection.
+    # The neutral family for a new profile (detects nothing, sends no headers).
+    family: ClientFamily = ClientFamily()
     error_style: ErrorStyle = DETAIL_STYLE
     uuid_ids: bool = False  # new resources get UUIDs rather than numbers
     full_replacement: bool = False  # a PUT must send the complete object
@@ -129,8 +124,8 @@ class Profile:
     hint = "fixture credential: {client_id} / {client_secret}"
 
     def detects(self, document: dict[str, Any]) -> bool:
-        """Whether the schema's `securitySchemes` are this family's."""
-        return False
+        """Whether the schema's `securitySchemes` are this family's (as its client reads them)."""
+        return self.family.detects(document)
 
     def declare(self, document: dict[str, Any], versions: VersionPlan | None) -> None:
         """Make the served schema declare what this profile enforces (in place)."""
@@ -149,17 +144,9 @@ class Profile:
         """`path` without what does not name a resource (an API version prefix)."""
         return path
 
-    def fixture_credential(self) -> tuple[str, str]:
-        """(id, secret) of the UAT fixture credential (fixtures/uat.json) clients use."""
-        return ("uat-client-acme", "uat-secret-acme-0001")
-
     def webhook_kit(self) -> WebhookKit | None:
         """The family's webhook API for `spotcheck webhooks` (None: it sends no webhooks)."""
         return None
-
-    def client_headers(self, client: ClientCredential) -> dict[str, str]:
-        """The headers a client sends on every call (`token`: its OAuth token)."""
-        return {}
 
     def fixture_client(self, credentials: list[dict[str, Any]]) -> dict[str, Any]:
         """Which of the workspace's fixture credentials the banner shows."""
@@ -170,21 +157,6 @@ class Profile:
     ) -> str:
         """One banner line: how to call the mock at `url` with a fixture credential."""
         return self.hint.format(url=url, **self.fixture_client(credentials))
-
-
-def security_schemes(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The schema's security schemes that are objects (a broken one is left out)."""
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
-    return {name: scheme for name, scheme in schemes.items() if isinstance(scheme, dict)}
-
-
-def header_names(document: dict[str, Any]) -> set[str]:
-    """The lower-case header names of the schema's API-key schemes."""
-    return {
-        str(scheme.get("name", "")).lower()
-        for scheme in security_schemes(document).values()
-        if scheme.get("type") == "apiKey" and scheme.get("in") == "header"
-    }
 
 
 # How a profile's `declare` writes into the served schema. A schema that already declares the

@@ -4,8 +4,9 @@ start-up time, and the result only changes when one of its inputs does.
 The key covers every input of the build, so a stale entry is never served: the package
 version, the schema text, the build's variant (flags), every file the caller names (overlays,
 examples, links, our overlay file) and the source of every module the build runs - the whole
-`mockserver/spec` package plus the profiles package and the error-body module it reads from. Listing
-modules by name once let an edited error schema be served from an old entry.
+`mockserver/spec` package plus the profiles package, the client families they detect with and
+the error-body module it reads from. Listing modules by name once let an edited error schema be
+served from an old entry.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from spotcheck.client import families
+
 logger = logging.getLogger("spotcheck.cache")
 
 _SPEC_PACKAGE = Path(__file__).resolve().parent
@@ -27,6 +30,8 @@ _SPEC_PACKAGE = Path(__file__).resolve().parent
 # security there, and the error bodies are the standard errors' schemas.
 _BUILD_PACKAGES = ("profiles",)
 _BUILD_MODULES = ("errorbodies.py",)
+# The profiles detect a schema's family and find its token path through the client families.
+_CLIENT_FAMILIES = Path(families.__file__).resolve()
 
 
 def build_sources() -> list[Path]:
@@ -36,6 +41,7 @@ def build_sources() -> list[Path]:
         *sorted(_SPEC_PACKAGE.rglob("*.py")),
         *(path for name in _BUILD_PACKAGES for path in sorted((package / name).rglob("*.py"))),
         *(package / name for name in _BUILD_MODULES),
+        _CLIENT_FAMILIES,
     ]
 
 

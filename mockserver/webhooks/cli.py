@@ -111,13 +111,15 @@ def _kit() -> WebhookKit:
 
 
 def _credential() -> dict[str, str]:
-    from mockserver.profiles import DEFAULT_PROFILE, client_headers
+    from mockserver.profiles import DEFAULT_PROFILE
+    from spotcheck.client.families import Credential
 
+    client = DEFAULT_PROFILE.family
     client_id = os.environ.get("SPOTCHECK_CLIENT_ID")
     secret = os.environ.get("SPOTCHECK_CLIENT_SECRET")
     if not (client_id and secret):
-        client_id, secret = DEFAULT_PROFILE.fixture_credential()
-    return client_headers(DEFAULT_PROFILE.name, client_id, secret)
+        client_id, secret = client.fixture
+    return client.headers(Credential(client_id, secret))
 
 
 def _hmac_key(client: Any) -> str:

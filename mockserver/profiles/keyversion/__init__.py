@@ -6,40 +6,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mockserver.profiles.base import (
-    ClientCredential,
-    Domain,
-    Profile,
-    add_header_parameter,
-    header_names,
-    require_schemes,
-)
+from mockserver.profiles.base import Domain, Profile, add_header_parameter, require_schemes
 from mockserver.profiles.names import API_KEY_VERSION
 from mockserver.spec.versions import GRAPHQL_KEY
+from spotcheck.client.families import (
+    API_KEY_HEADER,
+    API_SECRET_HEADER,
+    API_VERSION_HEADER,
+)
+from spotcheck.client.families import (
+    family as client_family,
+)
 
 if TYPE_CHECKING:
     from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
 
-API_KEY_HEADER = "X-Spot-Api-Key"
-API_SECRET_HEADER = "X-Spot-Api-Secret"
-API_VERSION_HEADER = "X-Spot-Api-Version"
+__all__ = ["API_KEY_HEADER", "API_SECRET_HEADER", "API_VERSION_HEADER", "PROFILE"]
 _KEY_SCHEME, _SECRET_SCHEME = "SpotApiKey", "SpotApiSecret"
 
 
 class KeyVersionProfile(Profile):
     name = API_KEY_VERSION
+    family = client_family(API_KEY_VERSION)
     # The seed documents no error body for this family: it keeps the harness's default.
     # An account key and its secret are a client id and secret under other header names.
     header_kinds = {API_KEY_HEADER.lower(): "client_id", API_SECRET_HEADER.lower(): "client_secret"}
     id_header, secret_header = API_KEY_HEADER.lower(), API_SECRET_HEADER.lower()
-    version_header = API_VERSION_HEADER
+    version_header = family.version_header
     hint = (
         f"fixture API key: {API_KEY_HEADER}: {{client_id}}  {API_SECRET_HEADER}: {{client_secret}}"
     )
-
-    def detects(self, document: dict[str, Any]) -> bool:
-        return API_KEY_HEADER.lower() in header_names(document)
 
     def declare(self, document: dict[str, Any], versions: VersionPlan | None) -> None:
         if not self.detects(document):
@@ -78,15 +75,6 @@ class KeyVersionProfile(Profile):
             tuple(Registration((key,), handler) for key, handler in routes.items()),
             self_judged=frozenset(routes),
         )
-
-    def fixture_credential(self) -> tuple[str, str]:
-        return ("acct_sandbox_1001", "sk_test_sandbox_1001")
-
-    def client_headers(self, client: ClientCredential) -> dict[str, str]:
-        headers = {API_KEY_HEADER: client.client_id, API_SECRET_HEADER: client.client_secret}
-        if client.api_version:
-            headers[API_VERSION_HEADER] = client.api_version
-        return headers
 
     def fixture_client(self, credentials: list[dict[str, Any]]) -> dict[str, Any]:
         # The account keys are the fixture credentials named acct_...

@@ -5,17 +5,13 @@ object; new resources get UUIDs."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from mockserver.errorbodies import DEBUG_IDENTIFIER_STYLE
-from mockserver.profiles.base import (
-    ClientCredential,
-    Profile,
-    require_schemes,
-    security_schemes,
-)
+from mockserver.profiles.base import Profile, require_schemes
 from mockserver.profiles.names import OAUTH2
 from mockserver.profiles.oauth2.token_operation import token_operation
+from spotcheck.client.families import DEFAULT_TOKEN_PATH
+from spotcheck.client.families import family as client_family
 
 if TYPE_CHECKING:
     from mockserver.auth.authenticator import Authenticator
@@ -23,27 +19,19 @@ if TYPE_CHECKING:
     from mockserver.runtime import Runtime
     from mockserver.spec.versions import VersionPlan
 
-DEFAULT_TOKEN_PATH = "/v2/auth/oauth2-token"
+__all__ = ["DEFAULT_TOKEN_PATH", "PROFILE", "token_path"]
 _BEARER_SCHEME = "SpotcheckClientCredentials"
+_FAMILY = client_family(OAUTH2)
 
 
 def token_path(document: dict[str, Any]) -> str:
-    """Where the mock serves client-credentials tokens: the path of the schema's tokenUrl."""
-    for scheme in security_schemes(document).values():
-        flow = (scheme.get("flows") or {}).get("clientCredentials") or {}
-        if flow.get("tokenUrl"):
-            return urlsplit(str(flow["tokenUrl"])).path or DEFAULT_TOKEN_PATH
-    return DEFAULT_TOKEN_PATH
-
-
-def _is_bearer(scheme: dict[str, Any]) -> bool:
-    if scheme.get("type") == "oauth2":
-        return "clientCredentials" in (scheme.get("flows") or {})
-    return scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
+    """Where the mock serves client-credentials tokens: where the family's clients ask."""
+    return _FAMILY.token_path(document)
 
 
 class OAuth2Profile(Profile):
     name = OAUTH2
+    family = _FAMILY
     error_style = DEBUG_IDENTIFIER_STYLE
     uuid_ids = True
     full_replacement = True
@@ -51,9 +39,6 @@ class OAuth2Profile(Profile):
         "fixture client: POST {url} grant_type=client_credentials client_id={client_id} "
         "client_secret={client_secret}"
     )
-
-    def detects(self, document: dict[str, Any]) -> bool:
-        return any(_is_bearer(scheme) for scheme in security_schemes(document).values())
 
     def declare(self, document: dict[str, Any], versions: VersionPlan | None) -> None:
         if not self.detects(document):
@@ -79,9 +64,6 @@ class OAuth2Profile(Profile):
             runtime.clock,
         )
         return (Registration((f"POST {token_path(runtime.schema.document)}",), endpoint),)
-
-    def client_headers(self, client: ClientCredential) -> dict[str, str]:
-        return {"Authorization": f"Bearer {client.token}"}
 
     def credential_hint(
         self, url: str, credentials: list[dict[str, Any]], document: dict[str, Any]

@@ -5,10 +5,11 @@ the `detail` error body, and the contract, counterparty and webhook domain under
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from mockserver.profiles.base import ClientCredential, Domain, Profile, WebhookKit, header_names
+from mockserver.profiles.base import Domain, Profile, WebhookKit
 from mockserver.profiles.names import SPOTDRAFT
+from spotcheck.client.families import family as client_family
 
 if TYPE_CHECKING:
     from mockserver.runtime import Runtime
@@ -19,6 +20,7 @@ _VERSION_PREFIX = re.compile(r"^/api/v[0-9.]+/public")
 
 class SpotDraftProfile(Profile):
     name = SPOTDRAFT
+    family = client_family(SPOTDRAFT)
     header_kinds = {
         "client-id": "client_id",
         "client-secret": "client_secret",
@@ -30,9 +32,6 @@ class SpotDraftProfile(Profile):
     hint = "fixture credential: client-id: {client_id}  client-secret: {client_secret}"
     model_title = "SpotDraft public API (spotcheck model)"
     servers = tuple(f"https://api.{region}.spotdraft.com" for region in ("us", "eu", "in", "me"))
-
-    def detects(self, document: dict[str, Any]) -> bool:
-        return "client-id" in header_names(document)
 
     def webhook_kit(self) -> WebhookKit:
         from mockserver.profiles.spotdraft.webhook_trigger import HMAC_KEY_PATH, RECIPES, trigger
@@ -47,12 +46,6 @@ class SpotDraftProfile(Profile):
         from mockserver.profiles.spotdraft.domain import spotdraft_domain
 
         return spotdraft_domain(runtime)
-
-    def client_headers(self, client: ClientCredential) -> dict[str, str]:
-        headers = {"client-id": client.client_id, "client-secret": client.client_secret}
-        if client.user_email:
-            headers["user-email"] = client.user_email
-        return headers
 
 
 PROFILE = SpotDraftProfile()

@@ -64,9 +64,12 @@ def bare_app():  # pragma: no cover - runs in the child process
 def mock_app():  # pragma: no cover - runs in the child process (granian's factory)
     """The mock as `spotcheck serve` builds it, for servers that take an app factory."""
     from mockserver.app import create_app
+    from mockserver.heap import settle
     from mockserver.settings import Settings
 
-    return create_app(Settings(rate_limit=0, db=os.environ["SPOTCHECK_BENCH_DB"]))
+    app = create_app(Settings(rate_limit=0, db=os.environ["SPOTCHECK_BENCH_DB"]))
+    settle()
+    return app
 
 
 @dataclass
@@ -266,7 +269,18 @@ def main() -> int:
     parser.add_argument("--pg-url", help="a PostgreSQL URL for the --db rows (none: skipped)")
     parser.add_argument("--prism", default=shutil.which("prism"), help="Prism 5's command")
     parser.add_argument("--no-webhooks", action="store_true", help="skip the webhook figures")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="ROW",
+        help="run only the rows whose name contains ROW (repeatable; bare Starlette always runs)",
+    )
     args = parser.parse_args()
+
+    def chosen(name: str) -> bool:
+        return name == "bare starlette" or not args.only or any(o in name for o in args.only)
+
     python = sys.executable
     workdir = Path(tempfile.mkdtemp(prefix="spotcheck-bench-"))
     mock = [python, "-m", "mockserver.cli", "serve", "--rate-limit", "0"]
@@ -299,6 +313,7 @@ def main() -> int:
         servers["mock, vendor"] = [*mock, "--db", vendor_db, "--spec", args.vendor_spec]
     if args.pg_url:
         servers["mock, postgres"] = [*mock, "--db", args.pg_url]
+    servers = {name: command for name, command in servers.items() if chosen(name)}
     rows: dict[tuple[str, str], Result] = {}
     extra: dict[str, str] = {}
     for name, command in servers.items():
@@ -315,7 +330,7 @@ def main() -> int:
                 )
         finally:
             _stop(process)
-    if args.prism:
+    if args.prism and chosen("prism 5"):
         # Prism 5 answers the documented example: no state, no credential check beyond presence.
         port = _free_port()
         prism = [args.prism, "mock", "--host", "127.0.0.1", "--port", str(port), "--errors"]
@@ -328,6 +343,8 @@ def main() -> int:
     # The other auth profiles, on their sample schemas: a bearer token checked per call, and
     # an API key pinned to an older version (every answer rewritten to the old field names).
     for name, spec, path, credential, seed in _profile_cells():
+        if not chosen(name):
+            continue
         port = _free_port()
         command = [*mock, "--spec", spec, "--token-rate-limit", "0", "--port", str(port)]
         process, _startup = _start(command, port)
@@ -339,7 +356,7 @@ def main() -> int:
             rows[(name, "read")] = _drive_server(process, port, read, 200, args)
         finally:
             _stop(process)
-    if args.vendor_spec:
+    if args.vendor_spec and chosen("mock, vendor"):
         # cold: an empty schema cache (first start); warm: the repaired schema is cached
         cache = {"SPOTCHECK_CACHE_DIR": str(workdir / "cache")}
         vendor = [*mock, "--spec", str(Path(args.vendor_spec).resolve())]
@@ -356,7 +373,7 @@ def main() -> int:
         extra["start-up, vendor schema, warm (s wall / s CPU, median of 3)"] = (
             f"{statistics.median(times[1:]):.2f} / {statistics.median(cpus[1:]):.2f}"
         )
-    if not args.no_webhooks:
+    if not args.no_webhooks and not args.only:
         # Webhooks: commit -> delivered latency and deliveries/s beside a 2 s receiver.
         from load.webhooks_bench import run as webhook_figures
 
@@ -372,7 +389,7 @@ def main() -> int:
     header += ("vs bare", "CPU us", "CPU x")
     print(f"{header[0]:<18}{header[1]:<8}" + "".join(f"{h:>9}" for h in header[2:]))
     for (name, kind), row in rows.items():
-        bare = rows[("bare starlette", kind)]
+        bare = rows[("bare starlette", "write" if kind == "write" else "read")]
         ratio = row.rps / bare.rps
         # CPU x: bare's server CPU per request over this row's (1.0 = as cheap as bare)
         cpu = bare.cpu_us / row.cpu_us

@@ -63,6 +63,7 @@ class SpotcheckApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.runtime.webhooks.stop()
+                self.runtime.journal.flush()
                 # The store stays open: one app may serve several client sessions (tests).
                 await send({"type": "lifespan.shutdown.complete"})
                 return

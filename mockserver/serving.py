@@ -27,6 +27,7 @@ logger = logging.getLogger("spotcheck")
 def serve(settings: Settings, log_level: str = "warning") -> int:
     """Run the mock until Ctrl-C or SIGTERM; 0 on a clean stop."""
     from mockserver.app import create_app
+    from mockserver.heap import settle as settle_heap
     from mockserver.httpguard import configure
     from mockserver.spec.load import load_schema
     from mockserver.state.fixtures import ensure_fixtures
@@ -41,6 +42,7 @@ def serve(settings: Settings, log_level: str = "warning") -> int:
     port = sock.getsockname()[1]
     if settings.workers == 1:
         app = create_app(settings)
+        settle_heap()
         print(banner(settings, port, app.runtime.schema), flush=True)
         style = profile(app.runtime.schema.profile).error_style
         _run_uvicorn(app, sock, log_level, configure(style, settings.header_timeout))

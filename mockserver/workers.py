@@ -60,12 +60,14 @@ def run_workers(settings: Settings, sock: socket.socket, log_level: str) -> int:
 def worker_app() -> Any:
     """The app of one worker process (uvicorn calls this factory in the child)."""
     from mockserver.app import create_app
+    from mockserver.heap import settle as settle_heap
 
     logging.getLogger("connexion.operations").setLevel(logging.ERROR)
     settings = settings_from_json(os.environ[SETTINGS_VARIABLE])
     _watch_parent(int(os.environ.get("SPOTCHECK_PARENT_PID", os.getppid())))
     app = create_app(settings)
     configure(profile(app.runtime.schema.profile).error_style, settings.header_timeout)
+    settle_heap()
     return app
 
 

@@ -115,6 +115,7 @@ def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Rout
 
     async def audit(request: Request) -> Response:
         kind = request.query_params.get("kind")
+        runtime.journal.flush()  # this process's requests are in the trail before it is read
         return JSONResponse(runtime.audit.entries(kind))
 
     async def metrics(request: Request) -> Response:

@@ -11,13 +11,14 @@ import base64
 import binascii
 import hmac
 import ipaddress
-import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from mockserver import jsoncodec
+from mockserver.auth.credential_cache import CredentialCache
 from mockserver.auth.monitor import AuthFailureMonitor
 from mockserver.auth.tokens import verify_token
 from mockserver.clock import Clock
@@ -96,6 +97,7 @@ class Authenticator:
         credential or an identity; `self_judged`: operation keys whose handler tells reads
         from writes itself (a GraphQL endpoint reads over POST)."""
         self._store = store
+        self._cache = CredentialCache(store)
         self._clock = clock or Clock()  # token and secret expiry, rotation windows
         self._current_workspace = workspace
         self._kinds = kinds
@@ -251,18 +253,13 @@ class Authenticator:
     ) -> Identity:
         """The identity of a client id and secret, after its policy (rotation, expiry, the
         addresses it may be used from - `source` is the caller's)."""
-        row = self._store.query_one(
-            "SELECT c.client_id, c.secret_sha256, c.workspace_id, c.policy, u.id, u.email, "
-            "u.active, u.permissions FROM credentials c JOIN users u ON u.id = c.user_id "
-            "WHERE c.client_id = ?",
-            (client_id,),
-        )
-        policy = json.loads(row["policy"]) if row else {}
+        row = self._cache.credential(client_id)
+        policy = row.policy if row else {}
         digest = secret_digest(client_secret)
         # Compare even when the id is unknown so timing does not reveal which ids exist.
-        current = hmac.compare_digest(row["secret_sha256"] if row else "0" * 64, digest)
+        current = hmac.compare_digest(row.secret_sha256 if row else "0" * 64, digest)
         previous = hmac.compare_digest(policy.get("previous_sha256") or "0" * 64, digest)
-        if row is None or not (current or previous) or row["workspace_id"] != self._workspace.id:
+        if row is None or not (current or previous) or row.workspace_id != self._workspace.id:
             raise ApiProblem(401, INVALID_CREDENTIALS, "invalid_credentials")
         expires = policy.get("expires_at") if current else policy.get("previous_expires_at")
         if expires and _past(expires, self._clock.utc()):
@@ -272,42 +269,39 @@ class Authenticator:
             )
         _require_allowed_source(policy, source)
         identity = Identity(
-            workspace_id=row["workspace_id"],
-            user_id=row["id"],
-            user_email=row["email"],
-            credential_id=row["client_id"],
-            permissions=frozenset(json.loads(row["permissions"])),
+            workspace_id=row.workspace_id,
+            user_id=row.user_id,
+            user_email=row.user_email,
+            credential_id=row.client_id,
+            permissions=row.permissions,
             via=via,
             scopes=frozenset(policy.get("scopes", ["read", "write"])),
         )
         impersonated = headers.get("user-email", "").strip()
         if impersonated:
             return self._impersonate(identity, impersonated)
-        if not row["active"]:
+        if not row.active:
             raise ApiProblem(
                 403, "The user linked to this credential is not active.", "user_inactive"
             )
         return identity
 
     def _impersonate(self, identity: Identity, email: str) -> Identity:
-        user = self._store.query_one(
-            "SELECT id, email, active, permissions FROM users WHERE workspace_id = ? AND email = ?",
-            (identity.workspace_id, email),
-        )
+        user = self._cache.user(identity.workspace_id, email)
         if user is None:
             raise ApiProblem(
                 403, "user-email does not name a member of this workspace.", "unknown_user"
             )
-        if not user["active"]:
+        if not user.active:
             raise ApiProblem(
                 403, "user-email names a user who is not active in this workspace.", "user_inactive"
             )
         return Identity(
             workspace_id=identity.workspace_id,
-            user_id=user["id"],
-            user_email=user["email"],
+            user_id=user.user_id,
+            user_email=user.email,
             credential_id=identity.credential_id,
-            permissions=frozenset(json.loads(user["permissions"])),
+            permissions=user.permissions,
             via=identity.via,
             scopes=identity.scopes,
         )
@@ -344,7 +338,7 @@ class Authenticator:
             user_email=user["email"],
             # A client-credentials token acts as its client; a user token as its user.
             credential_id=claims.credential_id or f"oauth:{user['id']}",
-            permissions=frozenset(json.loads(user["permissions"])),
+            permissions=frozenset(jsoncodec.loads(user["permissions"])),
             via="bearer",
             scopes=frozenset(claims.scopes) if claims.scopes else frozenset({"read", "write"}),
         )
@@ -360,7 +354,7 @@ class Authenticator:
         )
         if row is None:
             raise ApiProblem(401, "The bearer token's client no longer exists.", "token_invalid")
-        _require_allowed_source(json.loads(row["policy"]), source)
+        _require_allowed_source(jsoncodec.loads(row["policy"]), source)
         return row
 
     def _basic(self, headers: dict[str, str], source: str) -> Identity:

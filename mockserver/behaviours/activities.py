@@ -5,9 +5,9 @@ Issue "webhooks" turns these rows into deliveries; the admin API lists them.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from mockserver import jsoncodec
 from mockserver.state.store import Db, Store, utc_now
 from mockserver.webhooks.outbox import enqueue
 from mockserver.webhooks.payload import activity_payload
@@ -44,7 +44,7 @@ def record_activity(
     row = db.execute(
         "INSERT INTO activities (workspace_id, contract_id, activity, performed_by, at, data) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        (workspace_id, subject_id, activity, performed_by, at, json.dumps(body)),
+        (workspace_id, subject_id, activity, performed_by, at, jsoncodec.dumps(body)),
     ).fetchall()[0]  # read to the end: SQLite finishes the statement
     activity_id = int(row[0])
     enqueue(db, workspace_id, activity_id, activity, subject_id, body)

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockserver import jsoncodec
 from mockserver.context import request_context
 from mockserver.errors import ApiProblem
 
@@ -16,7 +17,7 @@ from mockserver.errors import ApiProblem
 def json_response(status: int, body: Any) -> Response:
     if body is None or status == 204:
         return Response(status_code=status)
-    return Response(json.dumps(body), status_code=status, media_type="application/json")
+    return Response(jsoncodec.dumps_bytes(body), status_code=status, media_type="application/json")
 
 
 async def read_body(request: Request) -> dict[str, Any]:

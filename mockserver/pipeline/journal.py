@@ -5,19 +5,27 @@ request count are the same from any worker or host. Entries are stored as JSON (
 fields may grow), bounded by count and age (`state.retention`). Only facts safe to show are
 kept: no header values but X-Forwarded-For, User-Agent and user-email, no query strings,
 never a secret.
+
+Rows are written behind the answer, in batches: a transaction per request cost more than
+the rest of a read. A process's own reads of the journal (and the audit trail) flush first,
+so it always sees its own requests; another process's rows reach the store within
+`FLUSH_DELAY` seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-import json
+import logging
 import secrets
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver import jsoncodec
 from mockserver.context import header_map, request_context
 from mockserver.state.audit import INSERT as AUDIT_INSERT
 from mockserver.state.audit import AuditLog
@@ -25,9 +33,10 @@ from mockserver.state.retention import EVERY, Bound, prune
 from mockserver.state.store import Db, Store
 
 _BASE_KEY = "journal_base"  # the journal's id sequence when it was last cleared
-_BOTH = (  # PostgreSQL: a data-modifying WITH writes the journal and audit rows at once
-    "WITH entry AS (INSERT INTO journal (at, data) VALUES (?, ?)) " + AUDIT_INSERT
-)
+_INSERT = "INSERT INTO journal (at, data) VALUES (?, ?)"
+FLUSH_DELAY = 0.02  # seconds a row may wait for its batch
+_BATCH = 256  # rows that flush at once, whatever the delay
+_log = logging.getLogger(__name__)
 
 
 class Journal:
@@ -44,39 +53,66 @@ class Journal:
         self._prefix = f"req-{secrets.token_hex(3)}-"
         self._ids = itertools.count(1)
         self._since_prune = 0
+        self._pending: list[tuple[tuple[float, str], tuple[float, str, str] | None]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._flush_lock = threading.Lock()  # admin views flush from Starlette's threads
 
     def next_id(self) -> str:
         return f"{self._prefix}{next(self._ids)}"
 
     def record(self, entry: dict[str, Any]) -> None:
-        row = (time.time(), json.dumps(entry))
-        if self._audit is None:
-            self._store.query("INSERT INTO journal (at, data) VALUES (?, ?)", row)
-        elif self._store.dialect == "postgresql":  # one round trip for both rows
-            self._store.query(_BOTH, (*row, *self._audit.prepare("request", entry)))
-        else:
+        audit = self._audit.prepare("request", entry) if self._audit is not None else None
+        self._pending.append(((time.time(), jsoncodec.dumps(entry)), audit))
+        if len(self._pending) >= _BATCH:
+            self.flush()
+        elif self._timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no server loop (a direct call): write now
+                self.flush()
+                return
+            self._timer = loop.call_later(FLUSH_DELAY, self._flush_later)
+
+    def flush(self) -> None:
+        """Write the rows waiting for their batch, in one transaction."""
+        with self._flush_lock:
+            pending, self._pending = self._pending, []
+            if not pending:
+                return
             with self._store.transaction() as db:
-                db.execute("INSERT INTO journal (at, data) VALUES (?, ?)", row)
-                db.execute(AUDIT_INSERT, self._audit.prepare("request", entry))
-        self._since_prune += 1
-        if self._retention and self._since_prune >= EVERY:
-            self._since_prune = 0
-            prune(self._store, self._retention)
+                db.executemany(_INSERT, [row for row, _ in pending])
+                audits = [audit for _, audit in pending if audit is not None]
+                if audits:
+                    db.executemany(AUDIT_INSERT, audits)
+            self._since_prune += len(pending)
+            if self._retention and self._since_prune >= EVERY:
+                self._since_prune = 0
+                prune(self._store, self._retention)
+
+    def _flush_later(self) -> None:
+        self._timer = None
+        try:
+            self.flush()
+        except Exception as error:  # a full or lost store: the requests were answered
+            _log.warning("journal rows not written: %s", type(error).__name__)
 
     def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        self.flush()
         sql = "SELECT data FROM journal ORDER BY id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [json.loads(row[0]) for row in self._store.query(sql)]
+        return [jsoncodec.loads(row[0]) for row in self._store.query(sql)]
 
     @property
     def total(self) -> int:
         """Requests journalled since the last clear, by every process on the store."""
+        self.flush()
         base = self._store.get_meta(_BASE_KEY)
         return self._last_id() - int(base or 0)
 
     def clear(self) -> None:
         """Forget every entry and the count; ids keep counting (one id, one request)."""
+        self.flush()
         with self._store.transaction() as db:
             db.execute("DELETE FROM journal")
             db.execute("DELETE FROM meta WHERE key = ?", (_BASE_KEY,))

@@ -9,12 +9,12 @@ count and age (`state.retention`).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from mockserver import jsoncodec
 from mockserver.state.store import Db, Store, utc_now
 
 INSERT = "INSERT INTO audit (at, kind, data) VALUES (?, ?, ?)"
@@ -39,7 +39,7 @@ class AuditLog:
     def prepare(self, kind: str, entry: dict[str, Any]) -> tuple[float, str, str]:
         """The row for `INSERT` (the caller writes it); the `--audit-log` line is written."""
         record = {"at": utc_now(), "kind": kind, **entry}
-        data = json.dumps(record)
+        data = jsoncodec.dumps(record)
         if self._path is not None:
             with self._file_lock, self._path.open("a", encoding="utf-8") as handle:
                 handle.write(data + "\n")
@@ -58,4 +58,4 @@ class AuditLog:
         sql += " ORDER BY id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [json.loads(row[0]) for row in self._store.query(sql, params)]
+        return [jsoncodec.loads(row[0]) for row in self._store.query(sql, params)]

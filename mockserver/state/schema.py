@@ -223,11 +223,43 @@ def _v4_attempt_bodies(conn: Connection, md: MetaData) -> None:
     _add_column(conn, "delivery_attempts", "response_body", "TEXT")
 
 
+AUTH_EPOCH = "auth_epoch"  # meta key: a new random value whenever who-may-call changes
+_AUTH_TABLES = ("workspaces", "users", "credentials")
+_SQLITE_EPOCH = (
+    "CREATE TRIGGER IF NOT EXISTS {table}_{event}_auth_epoch AFTER {event} ON {table} BEGIN "
+    "INSERT INTO meta (key, value) VALUES ('auth_epoch', hex(randomblob(8))) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value; END"
+)
+_PG_EPOCH_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION spotcheck_auth_epoch() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN INSERT INTO meta (key, value) VALUES ('auth_epoch', md5(random()::text)) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value; RETURN NULL; END $$"
+)
+_PG_EPOCH = (
+    "CREATE OR REPLACE TRIGGER {table}_auth_epoch AFTER INSERT OR UPDATE OR DELETE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION spotcheck_auth_epoch()"
+)
+
+
+def _v5_auth_epoch(conn: Connection, md: MetaData) -> None:
+    # Every write to the tables authentication reads changes the epoch, whichever process
+    # or statement makes it: a cached decision is kept only while the epoch is the same.
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(_PG_EPOCH_FUNCTION)
+        for table in _AUTH_TABLES:
+            conn.exec_driver_sql(_PG_EPOCH.format(table=table))
+        return
+    for table in _AUTH_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            conn.exec_driver_sql(_SQLITE_EPOCH.format(table=table, event=event))
+
+
 MIGRATIONS: tuple[Callable[[Connection, MetaData], None], ...] = (
     _v1_credential_policies,
     _v2_outbox_leases,
     _v3_shared_logs,
     _v4_attempt_bodies,
+    _v5_auth_epoch,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -243,6 +275,7 @@ def migrate(conn: Connection, md: MetaData) -> int:
         version = conn.exec_driver_sql("SELECT MAX(version) FROM schema_version").scalar() or 0
     elif not tables & set(md.tables):  # a new database: everything at the latest version
         md.create_all(conn)
+        _v5_auth_epoch(conn, md)  # triggers are not tables: create_all leaves them out
         conn.exec_driver_sql(f"INSERT INTO schema_version VALUES ({SCHEMA_VERSION})")
         return SCHEMA_VERSION
     elif dialect == "sqlite":  # made before schema_version: its user_version says

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import jwt
 
@@ -51,13 +53,7 @@ def verify_token(secret: str, token: str, now: float | None = None) -> TokenClai
 
     Expiry is judged at `now`, the server's clock: PyJWT's own checks read real time."""
     try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=[_ALGORITHM],
-            issuer=ISSUER,
-            options={"require": ["exp", "sub", "ws"], "verify_exp": False, "verify_iat": False},
-        )
+        claims = _decoded(secret, token)
     except jwt.InvalidTokenError:
         raise ApiProblem(401, "The bearer token is not valid.", "token_invalid") from None
     expires = claims.get("exp")
@@ -98,3 +94,18 @@ class TokenRequests:
 
     def snapshot(self) -> dict[str, dict[str, int]]:
         return {client: dict(row) for client, row in self._counts.items()}
+
+
+@lru_cache(maxsize=1024)
+def _decoded(secret: str, token: str) -> dict[str, Any]:
+    # A client sends the same token until it expires: its signature is checked once per
+    # (signing secret, token) - a new secret (a reset) misses - and expiry on every call.
+    # Read-only: every caller shares the dict.
+    claims: dict[str, Any] = jwt.decode(
+        token,
+        secret,
+        algorithms=[_ALGORITHM],
+        issuer=ISSUER,
+        options={"require": ["exp", "sub", "ws"], "verify_exp": False, "verify_iat": False},
+    )
+    return claims

@@ -43,6 +43,8 @@ class ResponseCatalog:
         self.synthesizer = Synthesizer(schema.document)
         self.checker = SchemaChecker(schema.document)
         self._cache: dict[str, CannedResponse] = {}
+        self._schemas: dict[str, tuple[int, dict[str, Any] | None]] = {}
+        self.shapes: dict[int, Any] = {}  # behaviours.shaping's plans, one per schema object
 
     def success(self, operation: Operation) -> CannedResponse:
         cached = self._cache.get(operation.key)
@@ -51,6 +53,12 @@ class ResponseCatalog:
         return cached
 
     def success_schema(self, operation: Operation) -> tuple[int, dict[str, Any] | None]:
+        found = self._schemas.get(operation.key)
+        if found is None:
+            found = self._schemas[operation.key] = self._success_schema(operation)
+        return found
+
+    def _success_schema(self, operation: Operation) -> tuple[int, dict[str, Any] | None]:
         status, response = _success_response(operation)
         media = _json_media(self.synthesizer.resolve(response).get("content") or {})
         schema = media[1].get("schema") if media else None

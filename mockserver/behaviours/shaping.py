@@ -6,6 +6,7 @@ So a stateful answer keeps every required field, and gains the real values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.behaviours.responses import ResponseCatalog
@@ -23,27 +24,63 @@ def _properties(catalog: ResponseCatalog, schema: Any) -> tuple[dict[str, Any], 
     return properties, open_ended
 
 
-def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
-    """`data` laid over `frame`, keeping only what `schema` has room for."""
+@dataclass(frozen=True)
+class _Plan:
+    """What `fit` reads of one schema object, worked out once: answers are fitted on every
+    request, the schema never changes."""
+
+    schema: Any  # kept alive: plans are keyed by its id
+    resolved: dict[str, Any]
+    is_object: bool
+    properties: dict[str, Any]
+    open_ended: bool
+    forbidden: frozenset[str]
+    is_array: bool
+
+
+def _plan(catalog: ResponseCatalog, schema: Any) -> _Plan:
+    plan = catalog.shapes.get(id(schema))
+    if plan is not None and plan.schema is schema:
+        return plan
     resolved = catalog.synthesizer.resolve(schema)
     if len(resolved.get("allOf") or []) == 1 and "properties" not in resolved:
         resolved = catalog.synthesizer.resolve(resolved["allOf"][0])
-    if isinstance(data, dict) and _may_be(resolved, "object"):
-        properties, open_ended = _properties(catalog, resolved)
+    is_object = _may_be(resolved, "object")
+    properties, open_ended = _properties(catalog, resolved) if is_object else ({}, False)
+    forbidden = frozenset(key for key, sub in properties.items() if _forbidden(catalog, sub))
+    plan = _Plan(
+        schema,
+        resolved,
+        is_object,
+        properties,
+        open_ended,
+        forbidden,
+        resolved.get("type") == "array",
+    )
+    catalog.shapes[id(schema)] = plan
+    return plan
+
+
+def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
+    """`data` laid over `frame`, keeping only what `schema` has room for."""
+    plan = _plan(catalog, schema)
+    resolved = plan.resolved
+    if isinstance(data, dict) and plan.is_object:
+        properties, forbidden = plan.properties, plan.forbidden
         base = (
             dict(frame) if isinstance(frame, dict) else catalog.synthesizer.example(resolved) or {}
         )
         if not isinstance(base, dict):
             base = {}
         for key, value in data.items():
-            if key in properties and _forbidden(catalog, properties[key]):
+            if key in forbidden:
                 base.pop(key, None)  # an answer never carries it
             elif key in properties:
                 base[key] = fit(catalog, properties[key], base.get(key), value)
-            elif open_ended:
+            elif plan.open_ended:
                 base[key] = value
         return base
-    if isinstance(data, list) and resolved.get("type") == "array":
+    if isinstance(data, list) and plan.is_array:
         items = resolved.get("items") or {}
         item_frame = frame[0] if isinstance(frame, list) and frame else None
         fitted = [fit(catalog, items, item_frame, item) for item in data]

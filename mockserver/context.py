@@ -31,6 +31,8 @@ class RequestContext:
     retry_after: str = ""  # the Retry-After its answer promised (spotcheck report grades it)
     page: str = ""  # "page/pages" of a listing it read (did the client page to the end?)
     transport: Any = field(default=None, repr=False)  # the server's, for connection faults
+    # header_map's dict, and the header list it was read from (several stages ask for it)
+    headers: tuple[Any, dict[str, str]] | None = field(default=None, repr=False)
 
 
 def request_context(scope: MutableMapping[str, Any]) -> RequestContext:
@@ -41,8 +43,12 @@ def request_context(scope: MutableMapping[str, Any]) -> RequestContext:
 
 
 def header_map(scope: MutableMapping[str, Any]) -> dict[str, str]:
-    """Request headers as a lower-case dict (the last value wins); undecodable bytes replaced."""
-    return {
-        name.decode("latin-1").lower(): value.decode("latin-1")
-        for name, value in scope.get("headers", [])
-    }
+    """Request headers as a lower-case dict (the last value wins); undecodable bytes replaced.
+    Read-only: the dict is shared by every stage of the request."""
+    raw = scope.get("headers", [])
+    context = request_context(scope)
+    if context.headers is not None and context.headers[0] is raw:
+        return context.headers[1]
+    mapped = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+    context.headers = (raw, mapped)
+    return mapped

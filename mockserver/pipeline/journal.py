@@ -20,7 +20,6 @@ import logging
 import secrets
 import threading
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +30,7 @@ from mockserver.state.audit import INSERT as AUDIT_INSERT
 from mockserver.state.audit import AuditLog
 from mockserver.state.retention import EVERY, Bound, prune
 from mockserver.state.store import Db, Store
+from mockserver.timestamps import utc_now_ms
 
 _BASE_KEY = "journal_base"  # the journal's id sequence when it was last cleared
 _INSERT = "INSERT INTO journal (at, data) VALUES (?, ?)"
@@ -168,7 +168,7 @@ class JournalMiddleware:
         self.journal.record(
             {
                 "id": context.request_id,
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "time": utc_now_ms(),
                 "method": scope["method"],
                 "path": scope["path"],
                 "operation": operation.key if operation else None,

@@ -15,7 +15,6 @@ import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import create_engine, make_url
@@ -27,6 +26,7 @@ from mockserver import jsoncodec
 from mockserver.errors import SettingsError, StorageFull
 from mockserver.state.schema import SCHEMA_VERSION, build_metadata, migrate
 from mockserver.state.sql import Db, PgConnection, Row
+from mockserver.timestamps import utc_now
 
 __all__ = ["SCHEMA_VERSION", "Db", "Row", "Store", "display_db", "is_postgres", "utc_now"]
 
@@ -46,11 +46,6 @@ _TABLES = (
 # What a full disk (or a store turned read-only) says: the write is refused, reads still work.
 _STORAGE_FAILURES = ("database or disk is full", "readonly database", "disk i/o error")
 _PG_STORAGE_STATES = ("53100", "53200", "25006")  # disk full, out of memory, read-only
-
-
-def utc_now() -> str:
-    """ISO 8601 UTC with a Z, the vendor's datetime form."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def is_postgres(db: str) -> bool:

@@ -29,7 +29,7 @@ def serve(settings: Settings, log_level: str = "warning") -> int:
     from mockserver.app import create_app
     from mockserver.heap import settle as settle_heap
     from mockserver.httpguard import configure
-    from mockserver.spec.load import load_schema
+    from mockserver.spec.load import load_schema, paused_gc
     from mockserver.state.fixtures import ensure_fixtures
     from mockserver.state.store import Store, display_db
 
@@ -41,7 +41,8 @@ def serve(settings: Settings, log_level: str = "warning") -> int:
     sock = bind(settings.host, settings.port)
     port = sock.getsockname()[1]
     if settings.workers == 1:
-        app = create_app(settings)
+        with paused_gc():  # start-up makes objects, not garbage: no heap walks meanwhile
+            app = create_app(settings)
         settle_heap()
         print(banner(settings, port, app.runtime.schema), flush=True)
         style = profile(app.runtime.schema.profile).error_style

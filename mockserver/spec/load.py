@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +37,36 @@ def load_schema(
     With `cache_dir`, the repaired document is kept there and reused while the schema text
     and the loader's code stay the same.
     """
+    with paused_gc():
+        return _load(source, overlays, cache_dir, profile, overlay_file)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: building a schema (or a server around it) makes
+    tens of thousands of containers, each batch of which set off a collection that walks the
+    whole heap of imported modules - a third of the vendor file's cold load. The few cycles
+    made meanwhile are collected after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(
+    source: str,
+    overlays: bool,
+    cache_dir: str | None,
+    profile: str | None,
+    overlay_file: str | None,
+) -> LoadedSchema:
     text = read_text(source)
 
     def build() -> tuple[dict[str, Any], tuple[Defect, ...]]:
-        result = repair(parse_document(text, source))
+        result = repair(parse_document(text, source), in_place=True)
         if overlay_file:
             apply_overlay_file(result.document, Path(overlay_file))
         chosen = profiles.profile(profile or profiles.detect_profile(result.document))

@@ -15,6 +15,9 @@ import yaml
 from mockserver.errorbodies import DETAIL_STYLE, ErrorStyle
 from mockserver.spec.walk import operations
 
+# libyaml's C loader where libyaml is installed, as for the schema itself (loader.py)
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 STANDARD_ERRORS = {
     "400": "The request is malformed or fails validation",
     "401": "Credentials are missing or not valid in this environment",
@@ -62,7 +65,7 @@ def apply_examples(document: dict[str, Any], examples_file: Path) -> int:
     """Add our examples (`"METHOD path": {status: value}`) where the schema has none."""
     if not examples_file.is_file():
         return 0
-    examples = yaml.safe_load(examples_file.read_text(encoding="utf-8")) or {}
+    examples = yaml.load(examples_file.read_text(encoding="utf-8"), _YamlLoader) or {}
     added = 0
     for path, method, operation in operations(document):
         for status, value in (examples.get(f"{method.upper()} {path}") or {}).items():
@@ -79,7 +82,7 @@ def apply_links(document: dict[str, Any], links_file: Path) -> int:
     exist; a link whose target operation is missing is left out."""
     if not links_file.is_file():
         return 0
-    wanted = yaml.safe_load(links_file.read_text(encoding="utf-8")) or {}
+    wanted = yaml.load(links_file.read_text(encoding="utf-8"), _YamlLoader) or {}
     present = {f"#/paths/{_escape(path)}/{method}" for path, method, _ in operations(document)}
     added = 0
     for path, method, operation in operations(document):

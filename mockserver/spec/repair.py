@@ -51,9 +51,10 @@ class RepairResult:
         return Counter(defect.kind for defect in self.defects)
 
 
-def repair(document: dict[str, Any]) -> RepairResult:
-    """Return a repaired deep copy of `document` and the defects found in it."""
-    fixed = copy.deepcopy(document)
+def repair(document: dict[str, Any], *, in_place: bool = False) -> RepairResult:
+    """Return a repaired deep copy of `document` and the defects found in it; with `in_place`,
+    `document` itself, repaired (the loader's own parse, which nobody else holds)."""
+    fixed = document if in_place else copy.deepcopy(document)
     defects: list[Defect] = []
     if str(fixed.get("openapi", "")).startswith("3.1"):
         mark_31_integers(fixed)  # before 3.1's type lists become 3.0's single types

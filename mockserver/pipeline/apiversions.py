@@ -5,10 +5,9 @@ The versions and their changes are declared in the schema (see `mockserver.spec.
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver import jsoncodec
 from mockserver.context import header_map, request_context
 from mockserver.spec.versions import Rename, VersionPlan, renamed
 
@@ -125,7 +124,7 @@ def _rewriting_response(send: Send, renames: tuple[Rename, ...]) -> Send:
 
 def _rewrite_json(body: bytes, renames: tuple[Rename, ...], to_latest: bool) -> bytes:
     try:
-        document = json.loads(body)
+        document = jsoncodec.loads(body)
     except ValueError:
         return body  # not JSON: validation will say so, in the client's own words
-    return json.dumps(renamed(document, renames, to_latest)).encode("utf-8")
+    return jsoncodec.dumps_bytes(renamed(document, renames, to_latest))

@@ -27,6 +27,7 @@ from connexion import ConnexionMiddleware
 from connexion import utils as connexion_utils
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import InvalidSpecification, ProblemException, UnsupportedMediaTypeProblem
+from connexion.json_schema import resolve_refs
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.main import API as ConnexionAPI
@@ -80,7 +81,19 @@ def _answered_by_dispatcher() -> None:  # pragma: no cover - never called
 
 
 class _CheckedSpecification(OpenAPISpecification):
-    """A document `load_schema` has already checked against the OpenAPI meta-schema."""
+    """A document `load_schema` has already checked against the OpenAPI meta-schema.
+
+    Connexion's own __init__ but for the deep copy of the document it keeps as `.raw`: only
+    its Swagger UI reads that, which this stack has not (docs.py), and on a served schema the
+    copy was 3 MB of the server's peak memory (issue 21).
+    """
+
+    def __init__(self, raw_spec: dict[str, Any], *, base_uri: str = "") -> None:
+        self._raw_spec: dict[str, Any] = {}  # `base_path`'s setter writes its servers here
+        self._set_defaults(raw_spec)
+        self._validate_spec(raw_spec)
+        self._spec = resolve_refs(raw_spec, base_uri=base_uri)
+        self._base_uri = base_uri
 
     @classmethod
     def _validate_spec(cls, spec: dict[str, Any]) -> None:
@@ -167,6 +180,8 @@ class _PreparedOperation(RequestValidationOperation):
         consumes = operation.consumes
         self._consumes = MediaTypeDict([(kind.lower(), None) for kind in consumes])
         self._required = bool(operation.request_body.get("required", False))
+        # mime type -> (body schema, nullable): Connexion looks both up on every request
+        self._bodies: dict[str, tuple[Any, bool]] = {}
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
         if not any(name.lower() == b"content-type" for name, _ in headers):
@@ -182,22 +197,32 @@ class _PreparedOperation(RequestValidationOperation):
             raise UnsupportedMediaTypeProblem(
                 detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}"
             )
-        schema = self._operation.body_schema(mime_type) if self._operation.consumes else None
+        schema, nullable = self._body(mime_type) if self._operation.consumes else (None, False)
         if schema:
             validator_class = self._validator_map["body"].get(mime_type)
             if validator_class is not None:
                 validator = validator_class(
                     schema=schema,
                     required=self._required,
-                    nullable=connexion_utils.is_nullable(
-                        self._operation.body_definition(mime_type)
-                    ),
+                    nullable=nullable,
                     encoding=encoding,
                     strict_validation=self.strict_validation,
                     uri_parser=self._uri_parser,
                 )
                 receive, scope = await validator.wrap_receive(receive, scope=scope)
         await self.next_app(scope, receive, send)
+
+    def _body(self, mime_type: str) -> tuple[Any, bool]:
+        found = self._bodies.get(mime_type)
+        if found is None:
+            operation = self._operation
+            found = (
+                operation.body_schema(mime_type),
+                bool(connexion_utils.is_nullable(operation.body_definition(mime_type))),
+            )
+            if len(self._bodies) < 16:  # the client names the type: keep a few spellings
+                self._bodies[mime_type] = found
+        return found
 
 
 class _PreparedAPI(RequestValidationAPI):

@@ -3,12 +3,13 @@ documented API, so that an upgrade which moves one of them fails here, by name."
 
 from __future__ import annotations
 
+import ast
 import inspect
 
 from connexion import ConnexionMiddleware
 from connexion.middleware.abstract import ROUTING_CONTEXT, RoutedMiddleware
 from connexion.middleware.main import API
-from connexion.spec import OpenAPISpecification
+from connexion.spec import OpenAPISpecification, Specification
 
 from mockserver.pipeline.connexion_stack import _CheckedSpecification
 
@@ -58,3 +59,28 @@ def test_request_validation_operation_keeps_what_the_prepared_operation_reads():
     call = inspect.getsource(RequestValidationOperation.__call__)
     for step in ("extract_content_type", "body_schema", "wrap_receive", "validate_mime_type"):
         assert step in call, step
+
+
+def test_checked_specification_repeats_connexions_init_but_the_raw_copy():
+    # `_CheckedSpecification.__init__` is Connexion's own minus `copy.deepcopy(raw_spec)`:
+    # an attribute or step added upstream must be looked at here.
+    init = ast.parse(inspect.getsource(Specification.__init__).strip()).body[0]
+    assigned = {
+        ast.unparse(target)
+        for node in ast.walk(init)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+    }
+    assert assigned == {"self._raw_spec", "self._spec", "self._base_uri"}
+    source = ast.unparse(init)
+    for step in ("_set_defaults(raw_spec)", "_validate_spec(raw_spec)", "resolve_refs(raw_spec"):
+        assert step in source, step
+    # Only Connexion's Swagger UI reads `.raw` (through `with_base_path`), never the API stack.
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+    document["components"] = {
+        "schemas": {"A": {"type": "string"}, "B": {"$ref": "#/components/schemas/A"}}
+    }
+    specification = _CheckedSpecification(document)
+    assert specification.raw == {}
+    assert specification["components"]["schemas"]["B"] == {"type": "string"}
+    assert "$ref" in document["components"]["schemas"]["B"]  # the served document keeps its refs

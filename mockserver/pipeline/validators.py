@@ -7,11 +7,7 @@ client's errors; these subclasses report them as 400 with field-level detail ins
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
-from uuid import UUID
 
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
@@ -24,85 +20,20 @@ from connexion.validators import (
     ParameterValidator,
     TextResponseBodyValidator,
 )
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema import Draft4Validator, ValidationError
 from jsonschema.validators import extend
+from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope
 
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.pipeline.compiled import SchemaCompiler
+from mockserver.pipeline.formats import FORMAT_CHECKER, integer_format
 from mockserver.pipeline.jsonbody import loads_bounded
 from mockserver.pipeline.query_arrays import form_array
 from mockserver.spec.quirks import INTEGER_31
 
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _EMPTY = object()  # no body at all, as opposed to a JSON `null`
-
-# Our own copy of draft 4's checker: registering on the shared `Draft4Validator.FORMAT_CHECKER`
-# would change validation for every user of jsonschema in the process (Schemathesis, the
-# integrator's own tests). Every validator below is given this one instead.
-FORMAT_CHECKER = FormatChecker(formats=())
-FORMAT_CHECKER.checkers.update(Draft4Validator.FORMAT_CHECKER.checkers)
-
-
-@FORMAT_CHECKER.checks("date-time", raises=ValueError)
-def _is_datetime(value: object) -> bool:
-    # Without rfc3339-validator installed, jsonschema would accept any string.
-    if not isinstance(value, str):
-        return True
-    if not _RFC3339.fullmatch(value):
-        raise ValueError("not an RFC 3339 date-time")
-    datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
-    return True
-
-
-@FORMAT_CHECKER.checks("date", raises=ValueError)
-def _is_date(value: object) -> bool:
-    if isinstance(value, str):
-        date.fromisoformat(value) if len(value) == 10 else _fail("not a YYYY-MM-DD date")
-    return True
-
-
-@FORMAT_CHECKER.checks("uuid", raises=ValueError)
-def _is_uuid(value: object) -> bool:
-    if isinstance(value, str):
-        UUID(value) if len(value) in (32, 36) else _fail("not a UUID")
-    return True
-
-
-@FORMAT_CHECKER.checks("uri", raises=ValueError)
-def _is_uri(value: object) -> bool:
-    if isinstance(value, str):
-        parts = urlsplit(value)
-        if not parts.scheme or not (parts.netloc or parts.path) or not _is_visible(value):
-            raise ValueError("not an absolute URI")
-    return True
-
-
-def _is_visible(value: str) -> bool:
-    return value.isprintable() and not any(char.isspace() for char in value)
-
-
-def _fail(message: str) -> None:
-    raise ValueError(message)
-
-
-_INT_RANGES = {"int32": 2**31, "int64": 2**63}
-
-
-def _bounded(name: str) -> None:
-    # OpenAPI's int32/int64 formats are ranges; jsonschema knows no such format.
-    @FORMAT_CHECKER.checks(name, raises=ValueError)
-    def check(value: object) -> bool:
-        limit = _INT_RANGES[name]
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if numeric and not -limit <= value < limit:  # type: ignore[operator]
-            raise ValueError(f"out of the {name} range")
-        return True
-
-
-for _name in _INT_RANGES:
-    _bounded(_name)
 
 
 def _one_of(validator: Any, branches: Any, instance: Any, schema: dict[str, Any]) -> Any:
@@ -142,11 +73,14 @@ _MAX_FIELD_ERRORS = 20
 _DRAFT4_ONE_OF = Draft4RequestValidator.VALIDATORS["oneOf"]
 _ANY_OF = Draft4RequestValidator.VALIDATORS["anyOf"]
 _NULLABLE_TYPE = Draft4RequestValidator.VALIDATORS["type"]
-RequestValidator = extend(Draft4RequestValidator, {"oneOf": _one_of, "type": _type})
+RequestValidator = extend(
+    Draft4RequestValidator, {"oneOf": _one_of, "type": _type, "format": integer_format}
+)
+ParameterSchemaValidator = extend(Draft4Validator, {"format": integer_format})
 # Body schemas and parameter schemas, each compiled once (compiled.py): draft 4 as Connexion
 # reads it for parameters, with our request rules for bodies.
 BODY_SCHEMAS = SchemaCompiler(RequestValidator, FORMAT_CHECKER, request_rules=True)
-PARAMETER_SCHEMAS = SchemaCompiler(Draft4Validator, FORMAT_CHECKER, request_rules=False)
+PARAMETER_SCHEMAS = SchemaCompiler(ParameterSchemaValidator, FORMAT_CHECKER, request_rules=False)
 
 
 def _field_errors(schema: dict[str, Any], body: Any) -> list[FieldError]:
@@ -177,8 +111,7 @@ class _ClientSafe:
             return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
         except _MALFORMED as error:
             raise ApiProblem(
-                400,
-                f"The request body could not be parsed: {type(error).__name__}: {str(error)[:200]}",
+                400, f"The request body could not be parsed: {_reason(error)}"
             ) from None
 
     def _validate(self, body: Any) -> None:
@@ -243,12 +176,49 @@ class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
             raise ApiProblem(400, f"The request body is not valid JSON: {error}") from None
 
 
-class ClientSafeFormValidator(_ClientSafe, FormDataValidator):
+def _reason(error: Exception) -> str:
+    """What a client is told of a body the parsers refused: the parser's own words where they
+    describe the body (a missing boundary, bytes not UTF-8), never a Python exception's name or
+    a lookup that failed inside the parser (`KeyError: 'Content-Type'`)."""
+    if isinstance(error, MultiPartException | UnicodeDecodeError | ValueError):
+        return str(error)[:200]
+    return "it is not a well-formed body of its media type."
+
+
+class _FormBody:
+    """Forms: no bytes at all is no body (an optional body may be left out, and a client that
+    sends none sends no Content-Type either, which the multipart parser would need)."""
+
+    async def _parse(self, stream: Any, scope: Scope) -> Any:
+        chunks = stream.__aiter__()
+        async for first in chunks:
+            if first:
+                break
+        else:
+            return _EMPTY
+
+        async def replay() -> Any:
+            yield first
+            async for chunk in chunks:
+                yield chunk
+
+        return await super()._parse(replay(), scope)  # type: ignore[misc]
+
+
+class ClientSafeFormValidator(_ClientSafe, _FormBody, FormDataValidator):
     pass
 
 
-class ClientSafeMultiPartValidator(_ClientSafe, MultiPartFormDataValidator):
-    pass
+class ClientSafeMultiPartValidator(_ClientSafe, _FormBody, MultiPartFormDataValidator):
+    async def _parse(self, stream: Any, scope: Scope) -> Any:
+        if "content-type" not in Headers(scope=scope):  # the parser reads the boundary there
+            async for chunk in stream:
+                if chunk:
+                    raise ApiProblem(
+                        400, "A multipart/form-data body needs a Content-Type naming its boundary."
+                    )
+            return _EMPTY
+        return await super()._parse(stream, scope)
 
 
 class PrivateFormatsResponseValidator(JSONResponseBodyValidator):

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from mockserver.timestamps import utc_iso
+
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # Far enough for any expiry a test needs, short of datetime's year 9999.
@@ -73,7 +75,7 @@ class Clock:
 
     def iso(self) -> str:
         """Now in the vendor's datetime form (what answers and payloads carry)."""
-        return iso_z(self.utc())
+        return utc_iso(self.now())
 
     @property
     def offset(self) -> float:

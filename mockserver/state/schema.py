@@ -10,6 +10,7 @@ database's write lock, so several processes may open one old database at the sam
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -123,13 +124,15 @@ def build_metadata(dialect: str) -> MetaData:
     )
     Index("outbox_due", outbox.c.status, outbox.c.next_attempt_at)
     unfinished = text("status IN ('pending', 'sending')")
+    # this dialect's keyword only: naming another makes SQLAlchemy import that dialect
+    # (PostgreSQL's is 2 MB and 0.1 s of an SQLite server's start-up)
+    where: dict[str, Any] = {f"{dialect}_where": unfinished}
     Index(
         "outbox_queue",
         outbox.c.workspace_id,
         outbox.c.subscription_id,
         outbox.c.id,
-        sqlite_where=unfinished,
-        postgresql_where=unfinished,
+        **where,
     )
     Table(
         "delivery_attempts",

@@ -240,8 +240,11 @@ class Translator:
                 }
             elif key == "format":
                 if value in _RANGES:
-                    limit = _RANGES[value]
-                    extra.append({"minimum": -limit, "maximum": limit, "exclusiveMaximum": True})
+                    if _may_be_integer(node.get("type")):  # a number's int32 is no range
+                        limit = _RANGES[value]
+                        extra.append(
+                            {"minimum": -limit, "maximum": limit, "exclusiveMaximum": True}
+                        )
                 else:
                     out[key] = f"spotcheck:{value}"  # an unknown name: ignored by both
             elif key == "pattern":
@@ -255,3 +258,9 @@ class Translator:
             else:
                 out[key] = value
         return out, extra
+
+
+def _may_be_integer(declared: Any) -> bool:
+    if declared is None:
+        return True
+    return declared == "integer" or (isinstance(declared, list) and "integer" in declared)

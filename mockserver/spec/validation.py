@@ -8,7 +8,16 @@ import jsonschema
 from connexion.json_schema import NullableTypeValidator
 from jsonschema.validators import extend
 
-_Validator = extend(jsonschema.Draft4Validator, {"type": NullableTypeValidator})
+
+def _validator_class() -> Any:
+    # int32/int64 bound integers only, as in request validation (pipeline.formats)
+    from mockserver.pipeline.formats import integer_format
+
+    return extend(
+        jsonschema.Draft4Validator, {"type": NullableTypeValidator, "format": integer_format}
+    )
+
+
 _CACHE_LIMIT = 4096
 
 
@@ -22,10 +31,10 @@ class SchemaChecker:
     def __init__(self, document: dict[str, Any]) -> None:
         # Formats count: a vendor example whose date-time is a Unix timestamp is not served.
         from mockserver.pipeline.compiled import Rules, format_callbacks
-        from mockserver.pipeline.validators import FORMAT_CHECKER  # the pipeline's own checks
+        from mockserver.pipeline.formats import FORMAT_CHECKER  # the pipeline's own checks
 
         self._document = document
-        self._root = _Validator(document, format_checker=FORMAT_CHECKER)
+        self._root = _validator_class()(document, format_checker=FORMAT_CHECKER)
         self._formats = format_callbacks(FORMAT_CHECKER)
         self._rules = Rules(nullable_type=True)  # NullableTypeValidator: `type` only
         self._fast: dict[int, tuple[dict[str, Any], Any]] = {}

@@ -27,12 +27,13 @@ class Actor:
 
     email: str
     name: str
+    user_id: int = 0  # the workspace user's id when authentication named one (0: look it up)
 
     @classmethod
     def of(cls, identity: Identity | None) -> Actor:
         if identity is None or not identity.user_email:
             return cls("system@spotcheck.invalid", "spotcheck")
-        return cls(identity.user_email, identity.user_email.split("@")[0])
+        return cls(identity.user_email, identity.user_email.split("@")[0], identity.user_id)
 
 
 class Contracts:
@@ -193,8 +194,13 @@ class Contracts:
     def _owner(self, workspace_id: int, actor: Actor) -> dict[str, Any]:
         """The creator's user id (the contract's assignee) and the entity it is made for
         (the workspace's primary one), for the contract list's filters."""
-        user = self.store.query_one(
-            "SELECT id FROM users WHERE workspace_id = ? AND email = ?", (workspace_id, actor.email)
+        user = (
+            {"id": actor.user_id}
+            if actor.user_id > 0
+            else self.store.query_one(
+                "SELECT id FROM users WHERE workspace_id = ? AND email = ?",
+                (workspace_id, actor.email),
+            )
         )
         entities = self.store.list_records(workspace_id, "organizations/entities")
         primary = next((e for e in entities if e.get("is_primary") or e.get("is_default")), None)

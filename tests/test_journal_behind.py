@@ -1,0 +1,53 @@
+"""Journal and audit rows are written behind the answer, in batches (issue 21): a process sees
+its own requests at once, another process on the store within the flush delay, and a stop
+writes what is left."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.app import create_app
+from mockserver.pipeline import journal
+from tests.conftest import UAT
+
+TYPES = "/api/v2.1/public/contract_types/"
+
+
+def _ids(entries: list[dict[str, object]]) -> set[object]:
+    return {entry["id"] for entry in entries}
+
+
+@pytest.fixture
+def slow_flush(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch that would wait a minute: only an explicit flush can have written the rows."""
+    monkeypatch.setattr(journal, "FLUSH_DELAY", 60.0)
+
+
+def test_own_views_flush_first(settings, our_schema, slow_flush):
+    with TestClient(create_app(settings, our_schema)) as client:
+        sent = {client.get(TYPES, headers=UAT).headers["x-request-id"] for _ in range(5)}
+        assert sent <= _ids(client.get("/__admin/requests").json())
+        client.get(TYPES, headers=UAT)
+        audit = client.get("/__admin/audit", params={"kind": "request"}).json()
+        assert len(audit) == 6
+        assert client.get("/__admin/metrics").json()["requests"] == 6
+
+
+def test_rows_left_in_the_batch_are_written_at_shutdown(settings, our_schema, slow_flush):
+    with TestClient(create_app(settings, our_schema)) as client:
+        sent = client.get(TYPES, headers=UAT).headers["x-request-id"]
+    with TestClient(create_app(settings, our_schema)) as reader:  # a process of its own
+        assert sent in _ids(reader.get("/__admin/requests").json())
+
+
+def test_another_process_sees_the_rows_within_the_delay(settings, our_schema):
+    first, second = create_app(settings, our_schema), create_app(settings, our_schema)
+    with TestClient(first) as one, TestClient(second) as other:
+        sent = {one.get(TYPES, headers=UAT).headers["x-request-id"] for _ in range(5)}
+        deadline = time.monotonic() + 50 * journal.FLUSH_DELAY
+        while not sent <= _ids(other.get("/__admin/requests").json()):
+            assert time.monotonic() < deadline, "the other process never saw the rows"
+            time.sleep(journal.FLUSH_DELAY / 2)

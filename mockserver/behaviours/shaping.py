@@ -6,7 +6,7 @@ So a stateful answer keeps every required field, and gains the real values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.behaviours.responses import ResponseCatalog
@@ -36,6 +36,8 @@ class _Plan:
     open_ended: bool
     forbidden: frozenset[str]
     is_array: bool
+    # scalars already found to fit (by type and value): state is read again and again
+    accepted: set[tuple[type, Any]] = field(default_factory=set)
 
 
 def _plan(catalog: ResponseCatalog, schema: Any) -> _Plan:
@@ -93,10 +95,18 @@ def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:
         return fitted[:most] if isinstance(most, int) else fitted
     # A request field may differ in type from the response field of the same name: only a
     # value the response schema accepts is carried over.
+    known = (type(data), data) if isinstance(data, _SCALARS) else None
+    if known is not None and known in plan.accepted:
+        return data
     if _plainly_fits(resolved, data) or not catalog.checker.errors(resolved, data):
+        if known is not None and len(plan.accepted) < _ACCEPTED_LIMIT:
+            plan.accepted.add(known)
         return data
     return frame if frame is not None else catalog.synthesizer.example(resolved)
 
+
+_SCALARS = (str, int, float, bool)
+_ACCEPTED_LIMIT = 512  # values kept per schema object
 
 _PLAIN_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

@@ -145,7 +145,7 @@ def build_metadata(dialect: str) -> MetaData:
         Column("error", Text),
         Column("response_body", Text),  # the receiver's answer, first bytes (the console)
     )
-    Table(
+    activities = Table(
         "activities",
         md,
         Column("id", Integer, primary_key=True),
@@ -156,6 +156,8 @@ def build_metadata(dialect: str) -> MetaData:
         Column("at", Text, nullable=False),
         Column("data", Text, nullable=False),
     )
+    # retention's age bound: without it every prune read the whole log (35 ms at 10,000 rows)
+    Index("activities_at", activities.c.at)
     _v3_tables(md)
     Table("schema_version", md, Column("version", Integer, primary_key=True))
     return md
@@ -257,12 +259,17 @@ def _v5_auth_epoch(conn: Connection, md: MetaData) -> None:
             conn.exec_driver_sql(_SQLITE_EPOCH.format(table=table, event=event))
 
 
+def _v6_activities_at(conn: Connection, md: MetaData) -> None:
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS activities_at ON activities (at)")
+
+
 MIGRATIONS: tuple[Callable[[Connection, MetaData], None], ...] = (
     _v1_credential_policies,
     _v2_outbox_leases,
     _v3_shared_logs,
     _v4_attempt_bodies,
     _v5_auth_epoch,
+    _v6_activities_at,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mockserver import jsoncodec
-from mockserver.auth.credential_cache import CredentialCache
+from mockserver.auth.credential_cache import CredentialCache, UserRow
 from mockserver.auth.monitor import AuthFailureMonitor
 from mockserver.auth.tokens import verify_token
 from mockserver.clock import Clock
@@ -322,40 +321,32 @@ class Authenticator:
         user = (
             self._token_client(claims.credential_id, source)
             if claims.credential_id
-            else self._store.query_one(
-                "SELECT id, email, active, permissions FROM users "
-                "WHERE id = ? AND workspace_id = ?",
-                (claims.user_id, self._workspace.id),
-            )
+            else self._cache.user_by_id(self._workspace.id, claims.user_id)
         )
-        if user is None or not user["active"]:
+        if user is None or not user.active:
             raise ApiProblem(
                 403, "The token's user is not an active member of this workspace.", "user_inactive"
             )
         return Identity(
             workspace_id=self._workspace.id,
-            user_id=user["id"],
-            user_email=user["email"],
+            user_id=user.user_id,
+            user_email=user.email,
             # A client-credentials token acts as its client; a user token as its user.
-            credential_id=claims.credential_id or f"oauth:{user['id']}",
-            permissions=frozenset(jsoncodec.loads(user["permissions"])),
+            credential_id=claims.credential_id or f"oauth:{user.user_id}",
+            permissions=user.permissions,
             via="bearer",
             scopes=frozenset(claims.scopes) if claims.scopes else frozenset({"read", "write"}),
         )
 
-    def _token_client(self, client_id: str, source: str) -> Any:
+    def _token_client(self, client_id: str, source: str) -> UserRow:
         """The user a client-credentials token acts as. The token is only as good as its
         client: a deleted client's tokens stop working, and its address allow-list applies to
         every call."""
-        row = self._store.query_one(
-            "SELECT c.policy, u.id, u.email, u.active, u.permissions FROM credentials c "
-            "JOIN users u ON u.id = c.user_id WHERE c.client_id = ? AND c.workspace_id = ?",
-            (client_id, self._workspace.id),
-        )
-        if row is None:
+        row = self._cache.credential(client_id)
+        if row is None or row.workspace_id != self._workspace.id:
             raise ApiProblem(401, "The bearer token's client no longer exists.", "token_invalid")
-        _require_allowed_source(jsoncodec.loads(row["policy"]), source)
-        return row
+        _require_allowed_source(row.policy, source)
+        return UserRow(row.user_id, row.user_email, row.active, row.permissions)
 
     def _basic(self, headers: dict[str, str], source: str) -> Identity:
         scheme, _, encoded = headers.get("authorization", "").partition(" ")

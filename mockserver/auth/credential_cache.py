@@ -47,6 +47,7 @@ class CredentialCache:
         self._epoch: str | None = None
         self._credentials: dict[str, CredentialRow | None] = {}
         self._users: dict[tuple[int, str], UserRow | None] = {}
+        self._users_by_id: dict[tuple[int, int], UserRow | None] = {}
 
     def credential(self, client_id: str) -> CredentialRow | None:
         self._check_epoch()
@@ -89,11 +90,28 @@ class CredentialCache:
         _keep(self._users, key, found)
         return found
 
+    def user_by_id(self, workspace_id: int, user_id: int) -> UserRow | None:
+        self._check_epoch()
+        key = (workspace_id, user_id)
+        if key in self._users_by_id:
+            return self._users_by_id[key]
+        row = self._store.query_one(
+            "SELECT id, email, active, permissions FROM users WHERE id = ? AND workspace_id = ?",
+            (user_id, workspace_id),
+        )
+        found = None
+        if row is not None:
+            permissions = frozenset(jsoncodec.loads(row["permissions"]))
+            found = UserRow(row["id"], row["email"], bool(row["active"]), permissions)
+        _keep(self._users_by_id, key, found)
+        return found
+
     def _check_epoch(self) -> None:
         epoch = self._store.get_meta(AUTH_EPOCH)
         if epoch != self._epoch or epoch is None:
             self._credentials.clear()
             self._users.clear()
+            self._users_by_id.clear()
             self._epoch = epoch
 
 

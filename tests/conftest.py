@@ -119,3 +119,34 @@ def client(app: SpotcheckApp) -> Iterator[TestClient]:
 def pytest_configure(config: pytest.Config) -> None:
     # Registered here, not in pyproject.toml: the corpus is an input beside the repository.
     config.addinivalue_line("markers", "corpus: the mock on every vendor schema of the corpus")
+
+
+# The slowest modules, slowest first: seconds of each on one worker, from `--durations` of a
+# `-n 2` run on a busy 2-core machine (the order matters, not the figures). tox runs
+# `--dist loadscope --no-loadscope-reorder`: xdist hands a whole module to whichever worker is
+# free, in collection order, so the longest start first and the short ones even out the end.
+# xdist's default order (most tests first) left the one-test Schemathesis modules for last,
+# one worker running them alone for minutes.
+SLOWEST_FIRST = (
+    "test_contract_suite.py",  # 780 s
+    "test_packaging.py",  # 650 s
+    "test_schemathesis.py",  # 350 s
+    "test_load.py",  # 290 s
+    "test_schemathesis_vendor.py",  # 280 s
+    "test_corpus.py",  # 160 s
+    "test_metrics.py",  # 70 s
+    "test_workers.py",
+    "test_cli.py",
+    "test_webhook_crash.py",
+    "test_postgres.py",  # 50 s
+    "test_suite_credentials.py",
+    "test_compiled_validation.py",
+    "test_webhook_cli.py",
+    "test_golive_readme.py",  # 40 s
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
+    # stable: a module's own order (and its fixtures' grouping of parameters) is kept
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

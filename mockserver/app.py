@@ -62,8 +62,10 @@ class SpotcheckApp:
                 await self.runtime.webhooks.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.runtime.webhooks.stop()
-                self.runtime.journal.flush()
+                try:
+                    await self.runtime.webhooks.stop()
+                finally:
+                    self.runtime.journal.flush()
                 # The store stays open: one app may serve several client sessions (tests).
                 await send({"type": "lifespan.shutdown.complete"})
                 return

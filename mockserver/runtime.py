@@ -71,7 +71,12 @@ class Runtime:
             schema=schema,
             store=store,
             workspace=load_workspace(store, settings.env),
-            journal=Journal(store, audit, bounds(settings)),
+            journal=Journal(
+                store,
+                audit,
+                bounds(settings),
+                shared=settings.workers > 1 or store.dialect == "postgresql",
+            ),
             catalog=ResponseCatalog(schema),
             webhooks=WebhookDispatcher(
                 store,

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.pipeline import journal
+from mockserver.state import writebehind as journal
 from tests.conftest import UAT
+from tests.live import running_server
 
 TYPES = "/api/v2.1/public/contract_types/"
 
@@ -51,3 +53,34 @@ def test_another_process_sees_the_rows_within_the_delay(settings, our_schema):
         while not sent <= _ids(other.get("/__admin/requests").json()):
             assert time.monotonic() < deadline, "the other process never saw the rows"
             time.sleep(journal.FLUSH_DELAY / 2)
+
+
+@pytest.mark.e2e
+def test_two_workers_see_each_others_requests_at_once_in_answer_order(tmp_path):
+    """`serve --workers 2`: a request answered by one worker is in the journal the other
+    shows right after, and the journal keeps the order the answers were sent in."""
+    with running_server("--workers", "2", "--db", str(tmp_path / "w.db"), timeout=90) as (
+        url,
+        _banner,
+    ):
+        pinned: dict[str, httpx.Client] = {}
+        for _ in range(100):  # one keep-alive connection on each worker
+            client = httpx.Client(base_url=url, limits=httpx.Limits(max_connections=1))
+            worker = client.get("/__admin/health").headers["x-request-id"].rsplit("-", 1)[0]
+            if worker in pinned:
+                client.close()
+                continue
+            pinned[worker] = client
+            if len(pinned) == 2:
+                break
+        assert len(pinned) == 2, "the kernel never gave a connection to the second worker"
+        one, other = pinned.values()
+        for _ in range(20):
+            first = one.get(TYPES, headers=UAT).headers["x-request-id"]
+            second = other.get(TYPES, headers=UAT).headers["x-request-id"]
+            newest = [entry["id"] for entry in other.get("/__admin/requests?limit=2").json()]
+            assert newest == [second, first]
+            newest = [entry["id"] for entry in one.get("/__admin/requests?limit=2").json()]
+            assert newest == [second, first]
+        for client in pinned.values():
+            client.close()

@@ -63,6 +63,7 @@ def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Rout
         # isdigit() alone accepts "²", which int() refuses
         if limit is not None and not (limit.isascii() and limit.isdigit() and len(limit) < 19):
             raise ApiProblem(400, "limit must be a non-negative integer.")
+        await runtime.journal.settle()
         return JSONResponse(runtime.journal.entries(int(limit) if limit else None))
 
     async def tokens(request: Request) -> Response:
@@ -115,10 +116,11 @@ def admin_app(runtime: Runtime, extra_routes: Sequence[AdminRoute] = ()) -> Rout
 
     async def audit(request: Request) -> Response:
         kind = request.query_params.get("kind")
-        runtime.journal.flush()  # this process's requests are in the trail before it is read
+        await runtime.journal.settle()  # the requests are in the trail before it is read
         return JSONResponse(runtime.audit.entries(kind))
 
     async def metrics(request: Request) -> Response:
+        await runtime.journal.settle()
         return JSONResponse(
             {
                 "requests": runtime.journal.total,

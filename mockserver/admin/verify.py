@@ -143,13 +143,14 @@ def verify_routes(runtime: Runtime) -> list[Route]:
     def keys() -> dict[str, str]:
         return {op.operation_id: op.key for op in runtime.schema.index.operations}
 
-    def journal() -> tuple[list[dict[str, Any]], bool]:
+    async def journal() -> tuple[list[dict[str, Any]], bool]:
+        await runtime.journal.settle()
         entries = list(reversed(runtime.journal.entries()))  # oldest first
         return entries, runtime.journal.total <= len(entries)
 
     async def count(request: Request) -> Response:
         criteria = criteria_of(request.query_params, keys())
-        entries, complete = journal()
+        entries, complete = await journal()
         matched = [entry for entry in entries if not differences(entry, criteria)]
         return JSONResponse({"count": len(matched), "criteria": criteria, "complete": complete})
 
@@ -158,7 +159,7 @@ def verify_routes(runtime: Runtime) -> list[Route]:
         expectations = body.get("expect")
         if not isinstance(expectations, list) or not all(isinstance(e, dict) for e in expectations):
             raise ApiProblem(400, 'Send {"expect": [{"method": ..., "count": 1}], "order": false}.')
-        entries, complete = journal()
+        entries, complete = await journal()
         operation_keys = keys()
         results = [check(entries, expectation, operation_keys) for expectation in expectations]
         answer: dict[str, Any] = {"ok": all(r["ok"] for r in results), "results": results}

@@ -6,10 +6,11 @@ fields may grow), bounded by count and age (`state.retention`). Only facts safe 
 kept: no header values but X-Forwarded-For, User-Agent and user-email, no query strings,
 never a secret.
 
-Rows are written behind the answer, in batches: a transaction per request cost more than
-the rest of a read. A process's own reads of the journal (and the audit trail) flush first,
-so it always sees its own requests; another process's rows reach the store within
-`FLUSH_DELAY` seconds.
+Rows are written behind the answer, in batches (`state.writebehind`): a transaction per
+request cost more than the rest of a read. Every view of the journal or the audit trail
+`settle`s first: this process's rows are written, and where other processes serve on the
+store, the view waits for theirs (`FLUSH_DELAY` and a half). Entries are ordered by when
+they were answered.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import asyncio
 import itertools
 import logging
 import secrets
-import threading
 import time
 from typing import Any
 
@@ -30,12 +30,11 @@ from mockserver.state.audit import INSERT as AUDIT_INSERT
 from mockserver.state.audit import AuditLog
 from mockserver.state.retention import EVERY, Bound, prune
 from mockserver.state.store import Db, Store
+from mockserver.state.writebehind import FLUSH_DELAY, WriteBehind
 from mockserver.timestamps import utc_now_ms
 
 _BASE_KEY = "journal_base"  # the journal's id sequence when it was last cleared
 _INSERT = "INSERT INTO journal (at, data) VALUES (?, ?)"
-FLUSH_DELAY = 0.02  # seconds a row may wait for its batch
-_BATCH = 256  # rows that flush at once, whatever the delay
 _log = logging.getLogger(__name__)
 
 
@@ -45,60 +44,54 @@ class Journal:
         store: Store,
         audit: AuditLog | None = None,
         retention: tuple[Bound, ...] = (),
+        shared: bool = False,
     ) -> None:
+        """`shared`: other processes serve on this store too (`--workers`, PostgreSQL)."""
         self._store = store
         self._audit = audit
         self._retention = retention
+        self._shared = shared
         # Request ids name one request across every process on the store.
         self._prefix = f"req-{secrets.token_hex(3)}-"
         self._ids = itertools.count(1)
         self._since_prune = 0
-        self._pending: list[tuple[tuple[float, str], tuple[float, str, str] | None]] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._flush_lock = threading.Lock()  # admin views flush from Starlette's threads
+        self._behind = WriteBehind(store, self._written)
 
     def next_id(self) -> str:
         return f"{self._prefix}{next(self._ids)}"
 
-    def record(self, entry: dict[str, Any]) -> None:
-        audit = self._audit.prepare("request", entry) if self._audit is not None else None
-        self._pending.append(((time.time(), jsoncodec.dumps(entry)), audit))
-        if len(self._pending) >= _BATCH:
-            self.flush()
-        elif self._timer is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # no server loop (a direct call): write now
-                self.flush()
-                return
-            self._timer = loop.call_later(FLUSH_DELAY, self._flush_later)
+    def record(self, entry: dict[str, Any], at: float | None = None) -> None:
+        """`at`: when the answer started to leave (the journal's order), else now."""
+        moment = time.time() if at is None else at
+        rows: list[tuple[str, tuple[Any, ...]]] = [(_INSERT, (moment, jsoncodec.dumps(entry)))]
+        if self._audit is not None:
+            rows.append((AUDIT_INSERT, self._audit.prepare("request", entry)))
+        self._behind.add(rows)
 
     def flush(self) -> None:
-        """Write the rows waiting for their batch, in one transaction."""
-        with self._flush_lock:
-            pending, self._pending = self._pending, []
-            if not pending:
-                return
-            with self._store.transaction() as db:
-                db.executemany(_INSERT, [row for row, _ in pending])
-                audits = [audit for _, audit in pending if audit is not None]
-                if audits:
-                    db.executemany(AUDIT_INSERT, audits)
-            self._since_prune += len(pending)
-            if self._retention and self._since_prune >= EVERY:
-                self._since_prune = 0
-                prune(self._store, self._retention)
+        """Write this process's waiting rows now."""
+        self._behind.flush()
 
-    def _flush_later(self) -> None:
-        self._timer = None
-        try:
-            self.flush()
-        except Exception as error:  # a full or lost store: the requests were answered
-            _log.warning("journal rows not written: %s", type(error).__name__)
+    async def settle(self) -> None:
+        """Before a view of the journal or the audit trail: this process's rows written, and
+        where other processes serve on the store, theirs given the time to arrive."""
+        self.flush()
+        if self._shared:
+            await asyncio.sleep(FLUSH_DELAY * 1.5)
+
+    def _written(self, requests: int) -> None:
+        self._since_prune += requests
+        if self._retention and self._since_prune >= EVERY:
+            self._since_prune = 0
+            try:
+                prune(self._store, self._retention)
+            except Exception as error:  # the rows are written; the bound waits for next time
+                _log.warning("journal not pruned: %s", type(error).__name__)
 
     def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         self.flush()
-        sql = "SELECT data FROM journal ORDER BY id DESC"
+        # by the time each was answered: ids are handed out per batch, per process
+        sql = "SELECT data FROM journal ORDER BY at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [jsoncodec.loads(row[0]) for row in self._store.query(sql)]
@@ -143,11 +136,13 @@ class JournalMiddleware:
         context.request_id = self.journal.next_id()
         started = time.perf_counter()
         status = 0
+        answered: float | None = None  # no answer sent (a dropped connection): now
 
         async def send_and_watch(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered = time.time()  # before the client can have it: the journal's order
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -159,9 +154,11 @@ class JournalMiddleware:
             await self.app(scope, receive, send_and_watch)
         finally:
             if not scope["path"].startswith("/__admin"):
-                self._record(scope, context, status, started)
+                self._record(scope, context, status, started, answered)
 
-    def _record(self, scope: Scope, context: Any, status: int, started: float) -> None:
+    def _record(
+        self, scope: Scope, context: Any, status: int, started: float, answered: float | None
+    ) -> None:
         headers = header_map(scope)
         identity = context.identity
         operation = context.operation
@@ -183,5 +180,6 @@ class JournalMiddleware:
                 "fault": context.fault or None,  # the fault rules applied to it
                 "retry_after": context.retry_after or None,  # what a 429/503 promised
                 "page": context.page or None,  # "page/pages" of a listing
-            }
+            },
+            at=answered,
         )

@@ -55,7 +55,7 @@ class AuditLog:
         sql, params = "SELECT data FROM audit", tuple[str, ...]()
         if kind is not None:
             sql, params = sql + " WHERE kind = ?", (kind,)
-        sql += " ORDER BY id DESC"
+        sql += " ORDER BY at DESC, id DESC"  # request rows are written in batches
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [jsoncodec.loads(row[0]) for row in self._store.query(sql, params)]

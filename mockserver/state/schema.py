@@ -240,9 +240,10 @@ _PG_EPOCH_FUNCTION = (
     "BEGIN INSERT INTO meta (key, value) VALUES ('auth_epoch', md5(random()::text)) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value; RETURN NULL; END $$"
 )
-_PG_EPOCH = (
-    "CREATE OR REPLACE TRIGGER {table}_auth_epoch AFTER INSERT OR UPDATE OR DELETE ON {table} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION spotcheck_auth_epoch()"
+_PG_EPOCH = (  # DROP then CREATE: CREATE OR REPLACE TRIGGER needs PostgreSQL 14
+    "DROP TRIGGER IF EXISTS {table}_auth_epoch ON {table}",
+    "CREATE TRIGGER {table}_auth_epoch AFTER INSERT OR UPDATE OR DELETE ON {table} "
+    "FOR EACH STATEMENT EXECUTE PROCEDURE spotcheck_auth_epoch()",
 )
 
 
@@ -252,7 +253,8 @@ def _v5_auth_epoch(conn: Connection, md: MetaData) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(_PG_EPOCH_FUNCTION)
         for table in _AUTH_TABLES:
-            conn.exec_driver_sql(_PG_EPOCH.format(table=table))
+            for statement in _PG_EPOCH:
+                conn.exec_driver_sql(statement.format(table=table))
         return
     for table in _AUTH_TABLES:
         for event in ("INSERT", "UPDATE", "DELETE"):

@@ -122,27 +122,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # The slowest modules, slowest first: seconds of each on one worker, from `--durations` of a
-# `-n 2` run on a busy 2-core machine (the order matters, not the figures). tox runs
+# `-n 2` run on a shared 2-core machine (the order matters, not the figures). tox runs
 # `--dist loadscope --no-loadscope-reorder`: xdist hands a whole module to whichever worker is
 # free, in collection order, so the longest start first and the short ones even out the end.
 # xdist's default order (most tests first) left the one-test Schemathesis modules for last,
 # one worker running them alone for minutes.
 SLOWEST_FIRST = (
-    "test_contract_suite.py",  # 780 s
-    "test_packaging.py",  # 650 s
-    "test_schemathesis.py",  # 350 s
-    "test_load.py",  # 290 s
-    "test_schemathesis_vendor.py",  # 280 s
-    "test_corpus.py",  # 160 s
-    "test_metrics.py",  # 70 s
+    "test_contract_suite.py",  # 390 s
+    "test_packaging.py",  # 260 s
+    "test_schemathesis.py",  # 220 s
+    "test_schemathesis_vendor.py",  # 200 s
+    "test_load.py",  # 170 s
+    "test_corpus.py",  # 90 s
+    "test_metrics.py",
     "test_workers.py",
     "test_cli.py",
     "test_webhook_crash.py",
-    "test_postgres.py",  # 50 s
+    "test_postgres.py",
     "test_suite_credentials.py",
     "test_compiled_validation.py",
     "test_webhook_cli.py",
-    "test_golive_readme.py",  # 40 s
+    "test_golive_readme.py",
 )
 
 

@@ -375,7 +375,8 @@ def main() -> int:
         )
     if not args.no_webhooks and not args.only:
         # Webhooks: commit -> delivered latency and deliveries/s beside a 2 s receiver.
-        from load.webhooks_bench import run as webhook_figures
+        sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or -m
+        from webhooks_bench import run as webhook_figures
 
         extra.update(webhook_figures())
 

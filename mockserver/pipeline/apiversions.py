@@ -123,6 +123,8 @@ def _rewriting_response(send: Send, renames: tuple[Rename, ...]) -> Send:
 
 
 def _rewrite_json(body: bytes, renames: tuple[Rename, ...], to_latest: bool) -> bytes:
+    if not body.strip():
+        return body  # no body (a GET): nothing to rename, no parse to fail
     try:
         document = jsoncodec.loads(body)
     except ValueError:

@@ -42,6 +42,23 @@ def vendor_spec() -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    """A database on a throwaway PostgreSQL server from the machine's binaries (one per module
+    that asks); without binaries the test skips with tests/pgserver.py's banner."""
+    import psycopg
+
+    from tests.pgserver import SKIP_BANNER, postgres_binaries, postgres_server
+
+    binaries = postgres_binaries()
+    if binaries is None:
+        pytest.skip(SKIP_BANNER)
+    with postgres_server(binaries) as url:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("CREATE DATABASE mock")
+        yield url.rsplit("/", 1)[0] + "/mock"
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "SPOTCHECK_VENDOR_SPEC" in str(report.longrepr):
         _VENDOR_SKIPPED.append(report.nodeid)

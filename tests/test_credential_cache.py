@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import psycopg
@@ -21,7 +21,6 @@ from starlette.testclient import TestClient
 from mockserver.app import create_app
 from tests.conftest import UAT
 from tests.live import running_server
-from tests.pgserver import SKIP_BANNER, postgres_binaries, postgres_server
 
 TYPES = "/api/v2.1/public/contract_types/"
 NEW_SECRET = "uat-secret-acme-rotated"
@@ -74,17 +73,6 @@ def test_unknown_ids_are_bounded_and_never_become_valid(client):
         wrong = {"client-id": f"nobody-{number}", "client-secret": "x"}
         assert client.get(TYPES, headers=wrong).status_code == 401
     assert client.get(TYPES, headers=UAT).status_code == 200
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    binaries = postgres_binaries()
-    if binaries is None:
-        pytest.skip(SKIP_BANNER)
-    with postgres_server(binaries) as url:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute("CREATE DATABASE mock")
-        yield url.rsplit("/", 1)[0] + "/mock"
 
 
 @pytest.mark.e2e

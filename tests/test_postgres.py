@@ -25,22 +25,10 @@ import pytest
 from tests.conftest import UAT
 from tests.floods import assert_one_bucket, hammer
 from tests.live import running_server
-from tests.pgserver import SKIP_BANNER, postgres_binaries, postgres_server
 from tests.receiver import receiver, subscribe_created, wait_for
 from tests.test_store import API, BODY
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    binaries = postgres_binaries()
-    if binaries is None:
-        pytest.skip(SKIP_BANNER)
-    with postgres_server(binaries) as url:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute("CREATE DATABASE mock")
-        yield url.rsplit("/", 1)[0] + "/mock"
 
 
 @pytest.fixture(scope="module")

@@ -3,23 +3,19 @@ and the update of one value (checked against its field, seen in contract_data)."
 
 from __future__ import annotations
 
+from spotcheck.client.payloads import contract_from_template
 from tests.conftest import UAT
 
 API = "/api/v2.1/public"
 
 
 def test_definitions_values_and_an_update_agree(client):
-    body = {
-        "contract_template_id": 22,
-        "contract_data": {"effective_date": "2026-01-01", "contract_value": 9000},
-        "counter_party_details": [
-            {
-                "is_individual": False,
-                "organization_name": "Globex Ltd",
-                "poc_details": {"first_name": "Gina", "email": "gina@globex.test"},
-            }
-        ],
-    }
+    body = contract_from_template(
+        "Globex Ltd",
+        contact=("Gina", "gina@globex.test"),
+        template_id=22,
+        data={"effective_date": "2026-01-01", "contract_value": 9000},
+    )
     cid = client.post(f"{API}/contracts/", headers=UAT, json=body).json()["id"]
     definitions = client.get(f"{API}/key_pointers/", headers=UAT, params={"contract_type_id": 12})
     assert definitions.status_code == 200, definitions.text

@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from mockserver.app import create_app
 from mockserver.settings import Settings
 from mockserver.spec.validation import SchemaChecker
+from spotcheck.client.payloads import contract_from_template
 from tests.conftest import UAT
 
 pytestmark = pytest.mark.vendor
@@ -110,18 +111,14 @@ def walked(vendor_schema, vendor_spec, tmp_path_factory):
         created = client.post(
             f"{api}/contracts/",
             headers=UAT,
-            json={
-                "contract_template_id": 22,
-                "contract_data": {"effective_date": "2026-01-01", "contract_value": 9000},
-                "counter_party_details": [
-                    {
-                        "is_individual": False,
-                        "organization_name": "Globex Ltd",
-                        "poc_details": {"first_name": "Gina", "email": "gina@globex.test"},
-                    }
-                ],
-                "external_metadata": {"id": "crm-7", "integration_name": "salesforce"},
-            },
+            json=contract_from_template(
+                "Globex Ltd",
+                "crm-7",
+                "salesforce",
+                contact=("Gina", "gina@globex.test"),
+                template_id=22,
+                data={"effective_date": "2026-01-01", "contract_value": 9000},
+            ),
         ).json()
         uploaded = client.post(
             f"{api}/contracts/upload_sign_contracts/",

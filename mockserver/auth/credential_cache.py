@@ -11,12 +11,13 @@ caller as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver import jsoncodec
 from mockserver.state.schema import AUTH_EPOCH
-from mockserver.state.store import Store
+from mockserver.state.store import Row, Store
 
 _LIMIT = 1024  # entries; unknown ids are kept too, so a flood of them is bounded
 
@@ -45,77 +46,75 @@ class CredentialCache:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._epoch: str | None = None
-        self._credentials: dict[str, CredentialRow | None] = {}
-        self._users: dict[tuple[int, str], UserRow | None] = {}
-        self._users_by_id: dict[tuple[int, int], UserRow | None] = {}
+        # ("credential", client_id) / ("user", workspace, email) / ("user id", workspace, id)
+        self._rows: dict[tuple[Any, ...], Any] = {}
 
     def credential(self, client_id: str) -> CredentialRow | None:
-        self._check_epoch()
-        if client_id in self._credentials:
-            return self._credentials[client_id]
-        row = self._store.query_one(
+        found: CredentialRow | None = self._lookup(
+            ("credential", client_id),
             "SELECT c.client_id, c.secret_sha256, c.workspace_id, c.policy, u.id, u.email, "
             "u.active, u.permissions FROM credentials c JOIN users u ON u.id = c.user_id "
             "WHERE c.client_id = ?",
             (client_id,),
+            _credential_row,
         )
-        found = None
-        if row is not None:
-            found = CredentialRow(
-                client_id=row["client_id"],
-                secret_sha256=row["secret_sha256"],
-                workspace_id=row["workspace_id"],
-                policy=jsoncodec.loads(row["policy"]),
-                user_id=row["id"],
-                user_email=row["email"],
-                active=bool(row["active"]),
-                permissions=frozenset(jsoncodec.loads(row["permissions"])),
-            )
-        _keep(self._credentials, client_id, found)
         return found
 
     def user(self, workspace_id: int, email: str) -> UserRow | None:
-        self._check_epoch()
-        key = (workspace_id, email)
-        if key in self._users:
-            return self._users[key]
-        row = self._store.query_one(
-            "SELECT id, email, active, permissions FROM users WHERE workspace_id = ? AND email = ?",
-            key,
+        found: UserRow | None = self._lookup(
+            ("user", workspace_id, email),
+            f"{_USERS} WHERE workspace_id = ? AND email = ?",
+            (workspace_id, email),
+            _user_row,
         )
-        found = None
-        if row is not None:
-            permissions = frozenset(jsoncodec.loads(row["permissions"]))
-            found = UserRow(row["id"], row["email"], bool(row["active"]), permissions)
-        _keep(self._users, key, found)
         return found
 
     def user_by_id(self, workspace_id: int, user_id: int) -> UserRow | None:
-        self._check_epoch()
-        key = (workspace_id, user_id)
-        if key in self._users_by_id:
-            return self._users_by_id[key]
-        row = self._store.query_one(
-            "SELECT id, email, active, permissions FROM users WHERE id = ? AND workspace_id = ?",
+        found: UserRow | None = self._lookup(
+            ("user id", workspace_id, user_id),
+            f"{_USERS} WHERE id = ? AND workspace_id = ?",
             (user_id, workspace_id),
+            _user_row,
         )
-        found = None
-        if row is not None:
-            permissions = frozenset(jsoncodec.loads(row["permissions"]))
-            found = UserRow(row["id"], row["email"], bool(row["active"]), permissions)
-        _keep(self._users_by_id, key, found)
         return found
 
-    def _check_epoch(self) -> None:
+    def _lookup(
+        self,
+        key: tuple[Any, ...],
+        sql: str,
+        params: tuple[Any, ...],
+        build: Callable[[Row], Any],
+    ) -> Any:
         epoch = self._store.get_meta(AUTH_EPOCH)
         if epoch != self._epoch or epoch is None:
-            self._credentials.clear()
-            self._users.clear()
-            self._users_by_id.clear()
+            self._rows.clear()
             self._epoch = epoch
+        if key in self._rows:
+            return self._rows[key]
+        row = self._store.query_one(sql, params)
+        found = None if row is None else build(row)
+        if len(self._rows) >= _LIMIT:
+            self._rows.clear()
+        self._rows[key] = found
+        return found
 
 
-def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= _LIMIT:
-        cache.clear()
-    cache[key] = value
+_USERS = "SELECT id, email, active, permissions FROM users"
+
+
+def _credential_row(row: Row) -> CredentialRow:
+    return CredentialRow(
+        client_id=row["client_id"],
+        secret_sha256=row["secret_sha256"],
+        workspace_id=row["workspace_id"],
+        policy=jsoncodec.loads(row["policy"]),
+        user_id=row["id"],
+        user_email=row["email"],
+        active=bool(row["active"]),
+        permissions=frozenset(jsoncodec.loads(row["permissions"])),
+    )
+
+
+def _user_row(row: Row) -> UserRow:
+    permissions = frozenset(jsoncodec.loads(row["permissions"]))
+    return UserRow(row["id"], row["email"], bool(row["active"]), permissions)

@@ -15,6 +15,7 @@ from typing import Any
 from mockserver.behaviours.synth import Synthesizer, has_placeholder
 from mockserver.spec.index import Operation
 from mockserver.spec.loaded import LoadedSchema
+from mockserver.spec.per_schema import PerSchema
 from mockserver.spec.validation import SchemaChecker
 
 logger = logging.getLogger("spotcheck.responses")
@@ -44,7 +45,7 @@ class ResponseCatalog:
         self.checker = SchemaChecker(schema.document)
         self._cache: dict[str, CannedResponse] = {}
         self._schemas: dict[str, tuple[int, dict[str, Any] | None]] = {}
-        self.shapes: dict[int, Any] = {}  # behaviours.shaping's plans, one per schema object
+        self.shapes: PerSchema[Any] = PerSchema()  # behaviours.shaping's plans
 
     def success(self, operation: Operation) -> CannedResponse:
         cached = self._cache.get(operation.key)

@@ -29,7 +29,6 @@ class _Plan:
     """What `fit` reads of one schema object, worked out once: answers are fitted on every
     request, the schema never changes."""
 
-    schema: Any  # kept alive: plans are keyed by its id
     resolved: dict[str, Any]
     is_object: bool
     properties: dict[str, Any]
@@ -41,26 +40,19 @@ class _Plan:
 
 
 def _plan(catalog: ResponseCatalog, schema: Any) -> _Plan:
-    plan = catalog.shapes.get(id(schema))
-    if plan is not None and plan.schema is schema:
-        return plan
+    plan: _Plan = catalog.shapes.get(schema, lambda: _make_plan(catalog, schema))
+    return plan
+
+
+def _make_plan(catalog: ResponseCatalog, schema: Any) -> _Plan:
     resolved = catalog.synthesizer.resolve(schema)
     if len(resolved.get("allOf") or []) == 1 and "properties" not in resolved:
         resolved = catalog.synthesizer.resolve(resolved["allOf"][0])
     is_object = _may_be(resolved, "object")
     properties, open_ended = _properties(catalog, resolved) if is_object else ({}, False)
     forbidden = frozenset(key for key, sub in properties.items() if _forbidden(catalog, sub))
-    plan = _Plan(
-        schema,
-        resolved,
-        is_object,
-        properties,
-        open_ended,
-        forbidden,
-        resolved.get("type") == "array",
-    )
-    catalog.shapes[id(schema)] = plan
-    return plan
+    is_array = resolved.get("type") == "array"
+    return _Plan(resolved, is_object, properties, open_ended, forbidden, is_array)
 
 
 def fit(catalog: ResponseCatalog, schema: Any, frame: Any, data: Any) -> Any:

@@ -26,6 +26,7 @@ from typing import Any
 import jsonschema_rs
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
+from mockserver.spec.per_schema import PerSchema
 from mockserver.spec.quirks import INTEGER_31
 
 # Keywords whose Draft 4 meaning jsonschema-rs and jsonschema may not share, or that only
@@ -62,8 +63,7 @@ class _Untranslatable(Exception):
 class CompiledSchema:
     """One request schema, compiled once."""
 
-    def __init__(self, schema: dict[str, Any], python: Draft4Validator, fast: Any) -> None:
-        self.schema = schema  # kept alive: the cache is keyed by its id
+    def __init__(self, python: Draft4Validator, fast: Any) -> None:
         self.python = python
         self.fast = fast
 
@@ -93,19 +93,15 @@ class SchemaCompiler:
         self._validator_class = validator_class
         self._rules = REQUEST_RULES if request_rules else Rules()
         self._format_checker = format_checker
-        self._compiled: dict[int, CompiledSchema] = {}
+        self._compiled: PerSchema[CompiledSchema] = PerSchema(_CACHE_LIMIT)
         self._formats = format_callbacks(format_checker)
 
     def compile(self, schema: dict[str, Any]) -> CompiledSchema:
-        compiled = self._compiled.get(id(schema))
-        if compiled is not None and compiled.schema is schema:
-            return compiled
-        if len(self._compiled) >= _CACHE_LIMIT:
-            self._compiled.clear()  # many apps in one process (tests): start over
+        return self._compiled.get(schema, lambda: self._compile(schema))
+
+    def _compile(self, schema: dict[str, Any]) -> CompiledSchema:
         python = self._validator_class(schema, format_checker=self._format_checker)
-        compiled = CompiledSchema(schema, python, self._fast(schema))
-        self._compiled[id(schema)] = compiled
-        return compiled
+        return CompiledSchema(python, self._fast(schema))
 
     def _fast(self, schema: dict[str, Any]) -> Any:
         body = {key: value for key, value in schema.items() if key != "components"}

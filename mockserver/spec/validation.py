@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import jsonschema
 from connexion.json_schema import NullableTypeValidator
 from jsonschema.validators import extend
 
+from mockserver.spec.per_schema import PerSchema
 
+
+@cache  # one class for every checker: jsonschema's `extend` builds a new one per call
 def _validator_class() -> Any:
     # int32/int64 bound integers only, as in request validation (pipeline.formats)
     from mockserver.pipeline.formats import integer_format
@@ -16,9 +20,6 @@ def _validator_class() -> Any:
     return extend(
         jsonschema.Draft4Validator, {"type": NullableTypeValidator, "format": integer_format}
     )
-
-
-_CACHE_LIMIT = 4096
 
 
 class SchemaChecker:
@@ -37,7 +38,7 @@ class SchemaChecker:
         self._root = _validator_class()(document, format_checker=FORMAT_CHECKER)
         self._formats = format_callbacks(FORMAT_CHECKER)
         self._rules = Rules(nullable_type=True)  # NullableTypeValidator: `type` only
-        self._fast: dict[int, tuple[dict[str, Any], Any]] = {}
+        self._fast: PerSchema[Any] = PerSchema()
 
     def errors(self, schema: dict[str, Any], value: Any) -> list[str]:
         if self._fast_valid(schema, value):
@@ -49,19 +50,15 @@ class SchemaChecker:
         ]
 
     def _fast_valid(self, schema: dict[str, Any], value: Any) -> bool:
-        cached = self._fast.get(id(schema))
-        if cached is None or cached[0] is not schema:
-            from mockserver.pipeline.compiled import Translator, fast_validator
-
-            if len(self._fast) >= _CACHE_LIMIT:
-                self._fast.clear()
-            translator = Translator(self._rules, self._document)
-            cached = (schema, fast_validator(schema, translator, self._formats))
-            self._fast[id(schema)] = cached
-        fast = cached[1]
+        fast = self._fast.get(schema, lambda: self._compile(schema))
         if fast is None:
             return False
         try:
             return bool(fast.is_valid(value))
         except (ValueError, TypeError, OverflowError, RecursionError):
             return False  # a value rs cannot take in (not JSON): Python judges it
+
+    def _compile(self, schema: dict[str, Any]) -> Any:
+        from mockserver.pipeline.compiled import Translator, fast_validator
+
+        return fast_validator(schema, Translator(self._rules, self._document), self._formats)

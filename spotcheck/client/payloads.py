@@ -16,13 +16,16 @@ def contract_from_template(
     external_id: str | None = None,
     integration: str = "spotcheck",
     contact: tuple[str, str] = ("Spot", "spot@check.test"),
+    template_id: int = NDA_TEMPLATE_ID,
+    data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A contract from the fixture NDA template with one organisation as counterparty,
-    tagged with `external_id` (so test data can be found, and cleaned up) when given."""
+    """A contract from a fixture template (the NDA unless `template_id` names another, filled
+    with `data`) with one organisation as counterparty, tagged with `external_id` (so test
+    data can be found, and cleaned up) when given."""
     first_name, email = contact
     body: dict[str, Any] = {
-        "contract_template_id": NDA_TEMPLATE_ID,
-        "contract_data": {"effective_date": "2026-01-01"},
+        "contract_template_id": template_id,
+        "contract_data": data if data is not None else {"effective_date": "2026-01-01"},
         "counter_party_details": [
             {
                 "is_individual": False,

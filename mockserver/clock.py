@@ -53,11 +53,6 @@ def parse_moment(text: str) -> datetime:
     return moment
 
 
-def iso_z(moment: datetime) -> str:
-    """The vendor's datetime form: UTC, seconds, a Z."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 class Clock:
     """Real time shifted by an offset; `advance`, `set` and `to_real` move it."""
 

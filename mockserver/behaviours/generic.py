@@ -19,7 +19,12 @@ from starlette.responses import Response
 from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
 from mockserver.behaviours.http import json_response, page_of, read_body
 from mockserver.behaviours.identity import Identities, Identity
-from mockserver.behaviours.replacement import remember_sent, require_complete, sent_fields
+from mockserver.behaviours.replacement import (
+    remember_sent,
+    require_complete,
+    schema_allows_partial,
+    sent_fields,
+)
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.behaviours.shaping import shaped
@@ -262,15 +267,19 @@ class GenericState:
         changes = await read_body(request)
         changes = found.unwrap(changes) if found else changes
         sent = sent_fields(self.store, workspace, kind, item_id)
+        merge = operation.method == "patch"
         if self._full_replacement and operation.method == "put":
-            require_complete(self.catalog.synthesizer.resolve, operation, current, changes, sent)
-        kept = current if operation.method == "patch" else {"created": current.get("created")}
+            resolve = self.catalog.synthesizer.resolve
+            merge = schema_allows_partial(resolve, operation)  # the schema's word wins
+            if not merge:
+                require_complete(resolve, operation, current, changes, sent)
+        kept = current if merge else {"created": current.get("created")}
         id_field = found.id_field if found else "id"
         updated = {**kept, **changes, id_field: current.get(id_field), "updated_at": self._now()}
         with self.store.transaction() as db:
             self.store.put_record(db, workspace, kind, item_id, updated, parent)
-            if operation.method != "patch" or sent is not None:  # a fixture's stay all known
-                kept_names = sent or set() if operation.method == "patch" else set()
+            if not merge or sent is not None:  # a fixture's stay all known
+                kept_names = sent or set() if merge else set()
                 remember_sent(self.store, db, workspace, kind, item_id, kept_names | set(changes))
             change.record(db, workspace, parent or item_id)
         status, body = self._fitted(operation, found, updated)

@@ -3,6 +3,10 @@
 A PUT must name every writable field the client has set on the object, not those the mock
 synthesized for it at creation: the names a client sent are kept beside the object, as a
 record kind of their own (never listed with it nor answered).
+
+Where the schema's update body requires nothing (Dropbox Sign's `ApiAppUpdateRequest`), the
+schema itself says any subset is a valid update: that PUT merges into the object, whatever
+the family's rule, or a client sending what the schema allows would be refused.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ def sent_fields(store: Store, workspace: int, kind: str, item_id: str) -> set[st
     return set(found["fields"]) if found else None
 
 
+def schema_allows_partial(resolve: Callable[[Any], dict[str, Any]], operation: Operation) -> bool:
+    """The update's JSON body requires no field: any subset is what the schema allows."""
+    return not resolve(_json_body_schema(operation)).get("required")
+
+
 def require_complete(
     resolve: Callable[[Any], dict[str, Any]],
     operation: Operation,
@@ -37,8 +46,7 @@ def require_complete(
     known: set[str] | None,
 ) -> None:
     """A 400 naming the writable fields of `current` the client set but left out of `sent`."""
-    content = (operation.definition.get("requestBody") or {}).get("content") or {}
-    schema = resolve((content.get("application/json") or {}).get("schema") or {})
+    schema = resolve(_json_body_schema(operation))
     missing = sorted(
         name
         for name, child in (schema.get("properties") or {}).items()
@@ -55,3 +63,8 @@ def require_complete(
             "incomplete_object",
             [FieldError(name, "missing from a full update") for name in missing],
         )
+
+
+def _json_body_schema(operation: Operation) -> Any:
+    content = (operation.definition.get("requestBody") or {}).get("content") or {}
+    return (content.get("application/json") or {}).get("schema") or {}

@@ -65,7 +65,7 @@ class SpotcheckApp:
                 try:
                     await self.runtime.webhooks.stop()
                 finally:
-                    self.runtime.journal.flush()
+                    self.runtime.journal.close()
                 # The store stays open: one app may serve several client sessions (tests).
                 await send({"type": "lifespan.shutdown.complete"})
                 return

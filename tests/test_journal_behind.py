@@ -1,9 +1,10 @@
 """Journal and audit rows are written behind the answer, in batches (issue 21): a process sees
-its own requests at once, another process on the store within the flush delay, and a stop
-writes what is left."""
+its own requests at once, another process on the store within the flush delay, a view waits
+for every request answered before it (state/unwritten.py), and a stop writes what is left."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import httpx
@@ -11,6 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.pipeline.journal import SETTLE_LIMIT
+from mockserver.state import unwritten
 from mockserver.state import writebehind as journal
 from tests.conftest import UAT
 from tests.live import running_server
@@ -53,6 +56,34 @@ def test_another_process_sees_the_rows_within_the_delay(settings, our_schema):
         while not sent <= _ids(other.get("/__admin/requests").json()):
             assert time.monotonic() < deadline, "the other process never saw the rows"
             time.sleep(journal.FLUSH_DELAY / 2)
+
+
+def test_a_view_waits_for_the_rows_another_process_has_not_written_yet(
+    settings, our_schema, monkeypatch
+):
+    """Two apps that share their store (as `--workers 2` does), the first slow to write: the
+    second's view still shows what the first answered before it."""
+    monkeypatch.setattr(journal, "FLUSH_DELAY", 0.5)  # longer than any fixed wait would be
+    shared = dataclasses.replace(settings, workers=2)
+    first, second = create_app(shared, our_schema), create_app(shared, our_schema)
+    with TestClient(first) as one, TestClient(second) as other:
+        sent = {one.get(TYPES, headers=UAT).headers["x-request-id"] for _ in range(3)}
+        assert sent <= _ids(other.get("/__admin/requests").json())
+        assert other.get("/__admin/metrics").json()["requests"] == 3
+    marks = first.runtime.store.query("SELECT writer FROM journal_writers")
+    assert marks == [], "a process that stops takes its mark with it"
+
+
+def test_a_dead_process_mark_is_not_waited_for(settings, our_schema):
+    shared = dataclasses.replace(settings, workers=2)
+    app = create_app(shared, our_schema)
+    with app.runtime.store.transaction() as db:  # killed with an answer unwritten, long ago
+        statement, (writer, oldest, _touched) = unwritten.mark("req-dead00-", time.time() - 60)
+        db.execute(statement, (writer, oldest, time.time() - unwritten.STALE - 1))
+    with TestClient(app) as client:
+        began = time.monotonic()
+        assert client.get("/__admin/requests").status_code == 200
+        assert time.monotonic() - began < SETTLE_LIMIT / 2
 
 
 @pytest.mark.e2e

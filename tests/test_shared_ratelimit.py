@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from mockserver.app import create_app
 from tests.conftest import UAT
-from tests.floods import API, RATE, assert_one_bucket
+from tests.floods import API, RATE, ROOMY_JOURNAL, assert_one_bucket
 from tests.live import running_server
 
 WRONG = {"client-id": "uat-client-acme", "client-secret": "not-the-secret"}
@@ -20,7 +20,8 @@ WRONG = {"client-id": "uat-client-acme", "client-secret": "not-the-secret"}
 
 @pytest.mark.e2e
 def test_two_workers_share_one_bucket_per_workspace(tmp_path):
-    with running_server("--workers", "2", "--db", str(tmp_path / "m.db"), timeout=90) as (
+    database = str(tmp_path / "m.db")
+    with running_server("--workers", "2", "--db", database, env=ROOMY_JOURNAL, timeout=90) as (
         url,
         _banner,
     ):

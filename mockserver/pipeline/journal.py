@@ -8,9 +8,9 @@ never a secret.
 
 Rows are written behind the answer, in batches (`state.writebehind`): a transaction per
 request cost more than the rest of a read. Every view of the journal or the audit trail
-`settle`s first: this process's rows are written, and where other processes serve on the
-store, the view waits for theirs (`FLUSH_DELAY` and a half). Entries are ordered by when
-they were answered.
+`settle`s first: this process's rows are written, and the view waits until no process on the
+store holds an answer that started to leave before the view began (`state.unwritten`; at most
+`SETTLE_LIMIT`). Entries are ordered by when they were answered.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import jsoncodec
 from mockserver.context import header_map, request_context
+from mockserver.state import unwritten
 from mockserver.state.audit import INSERT as AUDIT_INSERT
 from mockserver.state.audit import AuditLog
 from mockserver.state.retention import EVERY, Bound, prune
@@ -35,6 +36,7 @@ from mockserver.timestamps import utc_now_ms
 
 _BASE_KEY = "journal_base"  # the journal's id sequence when it was last cleared
 _INSERT = "INSERT INTO journal (at, data) VALUES (?, ?)"
+SETTLE_LIMIT = 2.0  # seconds a view waits at most for rows still on their way
 _log = logging.getLogger(__name__)
 
 
@@ -55,10 +57,14 @@ class Journal:
         self._prefix = f"req-{secrets.token_hex(3)}-"
         self._ids = itertools.count(1)
         self._since_prune = 0
-        self._behind = WriteBehind(store, self._written)
+        self._behind = WriteBehind(store, self._written, self._prefix if shared else None)
 
     def next_id(self) -> str:
         return f"{self._prefix}{next(self._ids)}"
+
+    def answering(self, request_id: str, at: float) -> None:
+        """The answer to `request_id` starts to leave at `at`: views wait for its entry."""
+        self._behind.answering(request_id, at)
 
     def record(self, entry: dict[str, Any], at: float | None = None) -> None:
         """`at`: when the answer started to leave (the journal's order), else now."""
@@ -66,18 +72,40 @@ class Journal:
         rows: list[tuple[str, tuple[Any, ...]]] = [(_INSERT, (moment, jsoncodec.dumps(entry)))]
         if self._audit is not None:
             rows.append((AUDIT_INSERT, self._audit.prepare("request", entry)))
-        self._behind.add(rows)
+        self._behind.add(rows, entry["id"])
+
+    def release(self, request_id: str) -> None:
+        """No entry will come for `request_id` (journalling it failed): views stop waiting."""
+        self._behind.release(request_id)
 
     def flush(self) -> None:
         """Write this process's waiting rows now."""
         self._behind.flush()
 
+    def close(self) -> None:
+        """The process stops serving: its last rows written, its unwritten mark gone."""
+        self.flush()
+        self._behind.close()
+
     async def settle(self) -> None:
-        """Before a view of the journal or the audit trail: this process's rows written, and
-        where other processes serve on the store, theirs given the time to arrive."""
+        """Before a view of the journal or the audit trail: every request answered before
+        it, by any process on the store, is written (or `SETTLE_LIMIT` has passed)."""
+        began = time.time()
         self.flush()
         if self._shared:
-            await asyncio.sleep(FLUSH_DELAY * 1.5)
+            unwritten.sweep(self._store)
+        while self._unwritten_before(began):
+            if time.time() - began > SETTLE_LIMIT:
+                _log.warning("journal view: requests answered before it are not all written")
+                return
+            await asyncio.sleep(FLUSH_DELAY / 4)
+            self.flush()
+
+    def _unwritten_before(self, moment: float) -> bool:
+        if self._shared:
+            return unwritten.waiting(self._store, moment)
+        oldest = self._behind.oldest_unwritten()
+        return oldest is not None and oldest <= moment
 
     def _written(self, requests: int) -> None:
         self._since_prune += requests
@@ -137,12 +165,15 @@ class JournalMiddleware:
         started = time.perf_counter()
         status = 0
         answered: float | None = None  # no answer sent (a dropped connection): now
+        journalled = not scope["path"].startswith("/__admin")
 
         async def send_and_watch(message: Message) -> None:
             nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
                 answered = time.time()  # before the client can have it: the journal's order
+                if journalled:  # views wait for its entry from now on
+                    self.journal.answering(context.request_id, answered)
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -153,8 +184,11 @@ class JournalMiddleware:
         try:
             await self.app(scope, receive, send_and_watch)
         finally:
-            if not scope["path"].startswith("/__admin"):
-                self._record(scope, context, status, started, answered)
+            if journalled:
+                try:
+                    self._record(scope, context, status, started, answered)
+                finally:  # recorded, or never will be: either way no view waits for it
+                    self.journal.release(context.request_id)
 
     def _record(
         self, scope: Scope, context: Any, status: int, started: float, answered: float | None

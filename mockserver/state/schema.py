@@ -159,6 +159,14 @@ def build_metadata(dialect: str) -> MetaData:
     # retention's age bound: without it every prune read the whole log (35 ms at 10,000 rows)
     Index("activities_at", activities.c.at)
     _v3_tables(md)
+    # each process's oldest journal row not yet written (state/unwritten.py)
+    Table(
+        "journal_writers",
+        md,
+        Column("writer", Text, primary_key=True),
+        Column("oldest", Double),
+        Column("touched", Double, nullable=False),
+    )
     Table("schema_version", md, Column("version", Integer, primary_key=True))
     return md
 
@@ -265,6 +273,10 @@ def _v6_activities_at(conn: Connection, md: MetaData) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS activities_at ON activities (at)")
 
 
+def _v7_journal_writers(conn: Connection, md: MetaData) -> None:
+    md.create_all(conn, tables=[md.tables["journal_writers"]])
+
+
 MIGRATIONS: tuple[Callable[[Connection, MetaData], None], ...] = (
     _v1_credential_policies,
     _v2_outbox_leases,
@@ -272,6 +284,7 @@ MIGRATIONS: tuple[Callable[[Connection, MetaData], None], ...] = (
     _v4_attempt_bodies,
     _v5_auth_epoch,
     _v6_activities_at,
+    _v7_journal_writers,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -7,6 +7,7 @@ Schemathesis' own (`PhaseStarted`, `ScenarioFinished` with the operation's label
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import time
 from collections.abc import Callable
@@ -27,7 +28,7 @@ class NdjsonProgress:
         self._offset = 0
         self._phase = ""
         self._done: set[str] = set()
-        self._last_said = 0.0
+        self._last_said = -math.inf  # never: the first report is due at once
         self._last_line = ""
 
     def poll(self) -> None:
@@ -54,7 +55,7 @@ class NdjsonProgress:
                 self._report()
             self._phase = str(event["PhaseStarted"].get("phase", {}).get("name", ""))
             self._done = set()
-            self._last_said = 0.0
+            self._last_said = -math.inf  # never: the first report is due at once
         elif "ScenarioFinished" in event:
             label = (event["ScenarioFinished"].get("recorder") or {}).get("label")
             if label:

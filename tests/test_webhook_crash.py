@@ -115,6 +115,9 @@ def test_kill_9_mid_attempt_then_restart_delivers_every_event(tmp_path):
         state.delay = 0.0
         with serve(db):
             assert_everything_arrived(state, db)
+        # the receiver answers the attempt the kill cut off after its delay: a restart quicker
+        # than that delay has delivered everything else by then
+        wait_for(lambda: len(state.events) > EVENTS, 10, "the cut-off attempt's own record")
         # the attempt that was in flight went out again with its delivery id
         first = [
             e["delivery_id"]

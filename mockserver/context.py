@@ -33,6 +33,8 @@ class RequestContext:
     transport: Any = field(default=None, repr=False)  # the server's, for connection faults
     # header_map's dict, and the header list it was read from (several stages ask for it)
     headers: tuple[Any, dict[str, str]] | None = field(default=None, repr=False)
+    # the JSON body request validation parsed, and its bytes (handlers read it, not again)
+    json_body: tuple[bytes, Any] | None = field(default=None, repr=False)
 
 
 def request_context(scope: MutableMapping[str, Any]) -> RequestContext:

@@ -16,9 +16,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockserver import jsoncodec
 from mockserver.behaviours.activities import GENERIC_ACTIVITIES, record_activity
-from mockserver.behaviours.http import json_response, page_of, read_body
+from mockserver.behaviours.http import encoded_response, json_response, page_of, read_body
 from mockserver.behaviours.identity import Identities, Identity
+from mockserver.behaviours.listings import ListingMemo
 from mockserver.behaviours.replacement import (
     remember_sent,
     require_complete,
@@ -74,6 +76,7 @@ class GenericState:
         self._parents = parents
         self._uuid_ids = uuid_ids  # every new object gets a UUID (the profile says so)
         self._full_replacement = full_replacement  # a PUT must send the whole object
+        self._listings = ListingMemo()  # list answers while their records stay the same
         self._resource_path = resource_path  # drops an API version prefix (the profiles')
         self._identities = Identities(lambda: catalog.synthesizer.document, resource_path)
 
@@ -214,26 +217,35 @@ class GenericState:
         return made if isinstance(made, dict) else {}
 
     def _list(self, request: Request, operation: Operation, kind: str, parent: str) -> Response:
-        items = self.store.list_records(self._workspace_id(), kind, parent if parent else None)
+        texts = self.store.list_record_texts(self._workspace_id(), kind, parent or None)
         _status, schema = self.catalog.success_schema(operation)
         resolved = self.catalog.synthesizer.resolve(schema)
+        form: tuple[Any, ...]
         if resolved.get("type") == "array":
-            status, body = shaped(self.catalog, operation, items)
+            form, listed = ("array",), texts
         elif "results" in (resolved.get("properties") or {}):
-            page, limit, selected = page_of(items, request)
-            listing = {
-                "page": page,
-                "limit": limit,
-                "total_results": len(items),
-                "results": selected,
-            }
-            status, body = shaped(self.catalog, operation, listing)
+            page, limit, listed = page_of(texts, request)
+            form = ("results", page, limit, len(texts))
         elif wrapper := self._list_wrapper(resolved):
-            # e.g. {"active_roles": [...]}: the one array the answer is made of
-            status, body = shaped(self.catalog, operation, {wrapper: items})
+            form, listed = ("wrapper", wrapper), texts  # e.g. {"active_roles": [...]}
         else:
-            status, body = shaped(self.catalog, operation, items[-1] if items else {})
-        return json_response(status, body)
+            form, listed = ("last",), texts[-1:]
+        chosen = tuple(listed)
+
+        def make() -> tuple[int, Any]:
+            items = [jsoncodec.loads(text) for text in chosen]
+            if form[0] == "results":
+                _, page, limit, total = form
+                listing = {"page": page, "limit": limit, "total_results": total, "results": items}
+                return shaped(self.catalog, operation, listing)
+            if form[0] == "wrapper":
+                return shaped(self.catalog, operation, {form[1]: items})
+            if form[0] == "last":
+                return shaped(self.catalog, operation, items[-1] if items else {})
+            return shaped(self.catalog, operation, items)
+
+        status, content = self._listings.answer((operation.key, form), chosen, make)
+        return encoded_response(status, content)
 
     def _list_wrapper(self, schema: dict[str, Any]) -> str | None:
         properties = schema.get("properties") or {}

@@ -15,9 +15,14 @@ from mockserver.errors import ApiProblem
 
 
 def json_response(status: int, body: Any) -> Response:
-    if body is None or status == 204:
+    return encoded_response(status, None if body is None else jsoncodec.dumps_bytes(body))
+
+
+def encoded_response(status: int, content: bytes | None) -> Response:
+    """A JSON answer already encoded (None: no body)."""
+    if content is None or status == 204:
         return Response(status_code=status)
-    return Response(jsoncodec.dumps_bytes(body), status_code=status, media_type="application/json")
+    return Response(content, status_code=status, media_type="application/json")
 
 
 async def read_body(request: Request) -> dict[str, Any]:
@@ -27,7 +32,8 @@ async def read_body(request: Request) -> dict[str, Any]:
         raw = await request.body()
         if not raw.strip():
             return {}
-        body = json.loads(raw)
+        parsed = request_context(request.scope).json_body
+        body = parsed[1] if parsed is not None and parsed[0] == raw else json.loads(raw)
         return body if isinstance(body, dict) else {"items": body}
     if "form" in content_type:
         form = await request.form()

@@ -5,6 +5,8 @@ The versions and their changes are declared in the schema (see `mockserver.spec.
 
 from __future__ import annotations
 
+import functools
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import jsoncodec
@@ -125,6 +127,20 @@ def _rewriting_response(send: Send, renames: tuple[Rename, ...]) -> Send:
 def _rewrite_json(body: bytes, renames: tuple[Rename, ...], to_latest: bool) -> bytes:
     if not body.strip():
         return body  # no body (a GET): nothing to rename, no parse to fail
+    if len(body) <= _KEPT_BODY:  # the same list read again is the same bytes again
+        return _rewritten_small(body, renames, to_latest)
+    return _rewritten(body, renames, to_latest)
+
+
+_KEPT_BODY = 16_384  # bytes: bodies up to this size are rewritten once (bounded memory)
+
+
+@functools.lru_cache(maxsize=256)
+def _rewritten_small(body: bytes, renames: tuple[Rename, ...], to_latest: bool) -> bytes:
+    return _rewritten(body, renames, to_latest)
+
+
+def _rewritten(body: bytes, renames: tuple[Rename, ...], to_latest: bool) -> bytes:
     try:
         document = jsoncodec.loads(body)
     except ValueError:

@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope
 
+from mockserver.context import request_context
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.pipeline.compiled import SchemaCompiler
 from mockserver.pipeline.formats import FORMAT_CHECKER, integer_format
@@ -171,9 +172,11 @@ class ClientSafeJSONValidator(_ClientSafe, JSONRequestBodyValidator):
         if not raw:
             return _EMPTY
         try:
-            return loads_bounded(raw.decode(self._encoding))
+            parsed = loads_bounded(raw.decode(self._encoding))
         except ValueError as error:
             raise ApiProblem(400, f"The request body is not valid JSON: {error}") from None
+        request_context(scope).json_body = (raw, parsed)  # validation does not change it
+        return parsed
 
 
 def _reason(error: Exception) -> str:

@@ -91,12 +91,16 @@ def version_plan(document: dict[str, Any], header: str) -> VersionPlan | None:
 
 def renamed(value: Any, renames: tuple[Rename, ...], to_latest: bool) -> Any:
     """`value` with the renamed fields of every object in it, towards the latest or back."""
+    mapping = {r.old: r.new for r in renames} if to_latest else {r.new: r.old for r in renames}
+    return _renamed(value, mapping)
+
+
+def _renamed(value: Any, mapping: dict[str, str]) -> Any:
     if isinstance(value, list):
-        return [renamed(item, renames, to_latest) for item in value]
+        return [_renamed(item, mapping) for item in value]
     if not isinstance(value, dict):
         return value
-    mapping = {r.old: r.new for r in renames} if to_latest else {r.new: r.old for r in renames}
-    return {mapping.get(key, key): renamed(item, renames, to_latest) for key, item in value.items()}
+    return {mapping.get(key, key): _renamed(item, mapping) for key, item in value.items()}
 
 
 def document_for_version(

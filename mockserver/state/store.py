@@ -268,13 +268,21 @@ class Store:
     def list_records(
         self, workspace_id: int, kind: str, parent: str | None = None
     ) -> list[dict[str, Any]]:
+        return [
+            jsoncodec.loads(text) for text in self.list_record_texts(workspace_id, kind, parent)
+        ]
+
+    def list_record_texts(
+        self, workspace_id: int, kind: str, parent: str | None = None
+    ) -> list[str]:
+        """The stored text of each record of `kind` (under `parent`), oldest first."""
         sql = "SELECT data FROM records WHERE workspace_id = ? AND kind = ?"
         params: tuple[Any, ...] = (workspace_id, kind)
         if parent is not None:
             sql += " AND parent = ?"
             params += (parent,)
         order = " ORDER BY created_at, rowid" if self._sqlite is not None else " ORDER BY seq"
-        return [jsoncodec.loads(row["data"]) for row in self.query(sql + order, params)]
+        return [row["data"] for row in self.query(sql + order, params)]
 
 
 def _lock_key(name: str) -> int:

@@ -220,29 +220,34 @@ class GenericState:
         texts = self.store.list_record_texts(self._workspace_id(), kind, parent or None)
         _status, schema = self.catalog.success_schema(operation)
         resolved = self.catalog.synthesizer.resolve(schema)
+        listed: list[str] = texts
         form: tuple[Any, ...]
+        wrap: Callable[[list[Any]], Any]
         if resolved.get("type") == "array":
-            form, listed = ("array",), texts
+            form, wrap = ("array",), list
         elif "results" in (resolved.get("properties") or {}):
             page, limit, listed = page_of(texts, request)
             form = ("results", page, limit, len(texts))
+
+            def wrap(items: list[Any]) -> Any:
+                return {"page": page, "limit": limit, "total_results": len(texts), "results": items}
+
         elif wrapper := self._list_wrapper(resolved):
-            form, listed = ("wrapper", wrapper), texts  # e.g. {"active_roles": [...]}
+            form = ("wrapper", wrapper)  # e.g. {"active_roles": [...]}
+
+            def wrap(items: list[Any]) -> Any:
+                return {wrapper: items}
+
         else:
             form, listed = ("last",), texts[-1:]
+
+            def wrap(items: list[Any]) -> Any:
+                return items[-1] if items else {}
+
         chosen = tuple(listed)
 
         def make() -> tuple[int, Any]:
-            items = [jsoncodec.loads(text) for text in chosen]
-            if form[0] == "results":
-                _, page, limit, total = form
-                listing = {"page": page, "limit": limit, "total_results": total, "results": items}
-                return shaped(self.catalog, operation, listing)
-            if form[0] == "wrapper":
-                return shaped(self.catalog, operation, {form[1]: items})
-            if form[0] == "last":
-                return shaped(self.catalog, operation, items[-1] if items else {})
-            return shaped(self.catalog, operation, items)
+            return shaped(self.catalog, operation, wrap([jsoncodec.loads(t) for t in chosen]))
 
         status, content = self._listings.answer((operation.key, form), chosen, make)
         return encoded_response(status, content)

@@ -30,9 +30,10 @@ def loads_bounded(raw: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
         value = json.loads(raw)
     except RecursionError:
         raise TooDeep(f"JSON nested deeper than {max_depth} levels") from None
-    opened = raw.count("{" if isinstance(raw, str) else b"{") + raw.count(
-        "[" if isinstance(raw, str) else b"["
-    )
+    if isinstance(raw, str):
+        opened = raw.count("{") + raw.count("[")
+    else:
+        opened = raw.count(b"{") + raw.count(b"[")
     if opened > max_depth and nesting_depth(value, max_depth) > max_depth:  # (a cheap bound)
         raise TooDeep(f"JSON nested deeper than {max_depth} levels")
     return value

@@ -4,17 +4,20 @@ for every request answered before it (state/unwritten.py), and a stop writes wha
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.pipeline.journal import SETTLE_LIMIT
+from mockserver.pipeline.journal import SETTLE_LIMIT, Journal, JournalMiddleware
 from mockserver.state import unwritten
 from mockserver.state import writebehind as journal
+from mockserver.state.store import Store
 from tests.conftest import UAT
 from tests.live import running_server
 
@@ -84,6 +87,37 @@ def test_a_dead_process_mark_is_not_waited_for(settings, our_schema):
         began = time.monotonic()
         assert client.get("/__admin/requests").status_code == 200
         assert time.monotonic() - began < SETTLE_LIMIT / 2
+
+
+def test_a_client_that_does_not_read_its_answer_holds_no_view(tmp_path: Path):
+    """The answer's last send never returns (a client that stopped reading, its socket
+    buffer full): the entry is written anyway, and views elsewhere on the store neither wait
+    for it nor miss it."""
+    store = Store(str(tmp_path / "j.db"))
+    here, elsewhere = Journal(store, shared=True), Journal(store, shared=True)
+
+    async def answer(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def stuck_send(message) -> None:
+        if message["type"] == "http.response.body":
+            await asyncio.Event().wait()  # never: the client does not read
+
+    async def run() -> tuple[float, list[str]]:
+        scope = {"type": "http", "method": "GET", "path": "/things", "headers": []}
+        stuck = asyncio.ensure_future(JournalMiddleware(answer, here)(scope, None, stuck_send))
+        await asyncio.sleep(0.01)
+        began = time.monotonic()
+        await elsewhere.settle()
+        waited = time.monotonic() - began
+        shown = [entry["path"] for entry in elsewhere.entries()]
+        stuck.cancel()
+        return waited, shown
+
+    waited, shown = asyncio.run(run())
+    assert shown == ["/things"]
+    assert waited < SETTLE_LIMIT / 2
 
 
 @pytest.mark.e2e

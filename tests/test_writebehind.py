@@ -90,3 +90,29 @@ asyncio.run(main())  # no flush: the loop is gone, the rows wait
 """
     subprocess.run([sys.executable, "-c", program], cwd=ROOT, check=True, timeout=60)
     assert _numbers(db) == [1, 2, 3]
+
+
+def test_a_refused_batch_is_tried_again_without_new_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(str(tmp_path / "w.db"))
+    behind = WriteBehind(store, lambda requests: None)
+    real = writebehind._write
+    calls = []
+
+    def refuse_once(target: Store, batch: list) -> None:
+        calls.append(len(batch))
+        if len(calls) == 1:
+            raise RuntimeError("database is locked")
+        real(target, batch)
+
+    monkeypatch.setattr(writebehind, "_write", refuse_once)
+    monkeypatch.setattr(writebehind, "RETRY_DELAY", FLUSH_DELAY * 2)
+
+    async def record() -> None:
+        behind.add(_row(1))  # the last request for a while: nothing else arms a flush
+        await asyncio.sleep(FLUSH_DELAY * 10)
+
+    asyncio.run(record())
+    assert calls == [1, 1]
+    assert _numbers(tmp_path / "w.db") == [1]

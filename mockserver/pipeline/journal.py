@@ -8,9 +8,11 @@ never a secret.
 
 Rows are written behind the answer, in batches (`state.writebehind`): a transaction per
 request cost more than the rest of a read. Every view of the journal or the audit trail
-`settle`s first: this process's rows are written, and the view waits until no process on the
-store holds an answer that started to leave before the view began (`state.unwritten`; at most
-`SETTLE_LIMIT`). Entries are ordered by when they were answered.
+`settle`s first: this process's rows are written, and the view waits until no other process on
+the store holds rows queued before the view began (`state.unwritten`; at most `SETTLE_LIMIT`).
+A request's rows are queued as its answer's last bytes are handed to the server, so a client
+that has the whole answer finds it in any view it asks for next, and a client that does not
+read its answer holds no view. Entries are ordered by when their answer started to leave.
 """
 
 from __future__ import annotations
@@ -62,28 +64,20 @@ class Journal:
     def next_id(self) -> str:
         return f"{self._prefix}{next(self._ids)}"
 
-    def answering(self, request_id: str, at: float) -> None:
-        """The answer to `request_id` starts to leave at `at`: views wait for its entry."""
-        self._behind.answering(request_id, at)
-
     def record(self, entry: dict[str, Any], at: float | None = None) -> None:
         """`at`: when the answer started to leave (the journal's order), else now."""
         moment = time.time() if at is None else at
         rows: list[tuple[str, tuple[Any, ...]]] = [(_INSERT, (moment, jsoncodec.dumps(entry)))]
         if self._audit is not None:
             rows.append((AUDIT_INSERT, self._audit.prepare("request", entry)))
-        self._behind.add(rows, entry["id"])
-
-    def release(self, request_id: str) -> None:
-        """No entry will come for `request_id` (journalling it failed): views stop waiting."""
-        self._behind.release(request_id)
+        self._behind.add(rows)
 
     def flush(self) -> None:
         """Write this process's waiting rows now."""
         self._behind.flush()
 
     def close(self) -> None:
-        """The process stops serving: its last rows written, its unwritten mark gone."""
+        """The process stops serving: its last rows written, its mark gone."""
         self.flush()
         self._behind.close()
 
@@ -92,20 +86,14 @@ class Journal:
         it, by any process on the store, is written (or `SETTLE_LIMIT` has passed)."""
         began = time.time()
         self.flush()
-        if self._shared:
-            unwritten.sweep(self._store)
-        while self._unwritten_before(began):
+        if not self._shared:  # this process's rows were all the rows there are
+            return
+        unwritten.sweep(self._store)
+        while unwritten.waiting(self._store, began):
             if time.time() - began > SETTLE_LIMIT:
                 _log.warning("journal view: requests answered before it are not all written")
                 return
             await asyncio.sleep(FLUSH_DELAY / 4)
-            self.flush()
-
-    def _unwritten_before(self, moment: float) -> bool:
-        if self._shared:
-            return unwritten.waiting(self._store, moment)
-        oldest = self._behind.oldest_unwritten()
-        return oldest is not None and oldest <= moment
 
     def _written(self, requests: int) -> None:
         self._since_prune += requests
@@ -166,29 +154,35 @@ class JournalMiddleware:
         status = 0
         answered: float | None = None  # no answer sent (a dropped connection): now
         journalled = not scope["path"].startswith("/__admin")
+        recorded = False
 
         async def send_and_watch(message: Message) -> None:
-            nonlocal status, answered
+            nonlocal status, answered, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
                 answered = time.time()  # before the client can have it: the journal's order
-                if journalled:  # views wait for its entry from now on
-                    self.journal.answering(context.request_id, answered)
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
                     (b"x-request-id", context.request_id.encode()),
                 ]
+            elif (
+                message["type"] == "http.response.body"
+                and not message.get("more_body")
+                and journalled
+                and not recorded
+            ):
+                # the last bytes: queued before the client can have the whole answer, and
+                # before a client that does not read could hold this send
+                recorded = True
+                self._record(scope, context, status, started, answered)
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_watch)
         finally:
-            if journalled:
-                try:
-                    self._record(scope, context, status, started, answered)
-                finally:  # recorded, or never will be: either way no view waits for it
-                    self.journal.release(context.request_id)
+            if journalled and not recorded:  # no whole answer went out
+                self._record(scope, context, status, started, answered)
 
     def _record(
         self, scope: Scope, context: Any, status: int, started: float, answered: float | None

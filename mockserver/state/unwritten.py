@@ -1,10 +1,10 @@
-"""Each process's oldest answer not yet written to the journal, kept in the store.
+"""Each process's journal queue mark, kept in the store where processes share it.
 
 A process's journal rows are written behind its answers (`state.writebehind`). A view of the
-journal in another process must still show every request answered before it, so each
-process keeps one row here: `oldest`, when its oldest unwritten answer started to leave (NULL
-when none), written before that answer leaves and updated in the transaction of every batch.
-A view waits until no process holds an answer older than itself.
+journal in another process must still show every request answered before it, so each process
+keeps one row here: `oldest`, when its queue last went from empty to waiting (NULL when
+empty), written before the answer that filled it leaves and cleared in the transaction of the
+batch that empties it. A view waits until no process holds rows queued before it began.
 
 `touched` says the process is alive: a process killed with a mark set stops touching it, and
 past `STALE` seconds its mark is no longer waited for (its rows died with it).
@@ -30,7 +30,7 @@ _GONE = 3600.0  # seconds: a dead process's row is deleted after this long
 
 
 def mark(writer: str, oldest: float | None) -> tuple[str, tuple[Any, ...]]:
-    """The statement that records `writer`'s oldest unwritten answer (None: all written)."""
+    """The statement that records when `writer`'s queue began to wait (None: empty)."""
     return _UPSERT, (writer, oldest, time.time())
 
 
@@ -39,7 +39,7 @@ def forget(writer: str) -> tuple[str, tuple[Any, ...]]:
 
 
 def waiting(store: Store, before: float) -> bool:
-    """Whether a live process still holds an answer that started to leave by `before`."""
+    """Whether a live process still holds rows it queued by `before`."""
     return store.query_one(_WAITING, (before, time.time() - STALE)) is not None
 
 

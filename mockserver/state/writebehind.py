@@ -12,10 +12,11 @@ in the order they were recorded. Nothing answered is lost on the way:
   the lifespan's own flush.
 
 A view must not miss a request answered before it, in this process or another one on the
-store. So the queue knows, from the moment each answer starts to leave until its rows are
-written, the oldest answer still unwritten; where other processes share the store (`writer`
-set), that moment is kept in the store too (`state.unwritten`), written before the answer
-leaves and updated in each batch's own transaction.
+store. Rows are queued before the answer's last bytes are handed to the server, and a view
+flushes its own process's queue; where other processes share the store (`writer` set), each
+keeps in the store when its queue last went from empty to waiting (`state.unwritten`), written
+before the answer that filled it leaves and cleared in the transaction of the batch that
+empties it, and a view waits until no live process holds rows queued before the view began.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +35,7 @@ from mockserver.state.store import Store
 FLUSH_DELAY = 0.02  # seconds a row may wait for its batch
 BATCH = 256  # rows that flush at once, whatever the delay
 KEEP = 20_000  # rows kept while the store refuses them
+RETRY_DELAY = 1.0  # seconds before a refused batch is tried again
 _log = logging.getLogger(__name__)
 
 # (statement, parameters) pairs of one recorded request: its journal row and audit row
@@ -44,44 +47,29 @@ class WriteBehind:
         self, store: Store, after_write: Callable[[int], None], writer: str | None = None
     ) -> None:
         """`after_write(n)` runs after each batch of `n` requests (the retention prune);
-        `writer` names this process's unwritten mark where others share the store."""
+        `writer` names this process's mark where other processes share the store."""
         self._store = store
         self._after_write = after_write
         self._pending: list[Rows] = []  # one list for life: the finalizer holds it
         self._lock = threading.Lock()  # the queue
-        self._write_lock = threading.Lock()  # one batch at a time, in order
+        self._write_lock = threading.Lock()  # batches and marks, in the store's order
         self._timer: asyncio.TimerHandle | None = None
         self._timer_loop: asyncio.AbstractEventLoop | None = None
+        self._retrying = False  # the timer is a refused batch's retry
         self._writer = writer
-        self._answering: dict[str, float] = {}  # answers leaving, not yet queued: token -> at
-        self._oldest: float | None = None  # the oldest answer not yet written
+        self._unmarked = True  # no mark in the store holds for the queue
         weakref.finalize(self, _write_left, store, self._pending)
 
-    def answering(self, token: str, at: float) -> None:
-        """An answer starts to leave at `at`; its rows come with `add(rows, token)`."""
-        with self._write_lock:  # in the store's order of marks and batches
-            with self._lock:
-                self._answering[token] = at
-            if self._oldest is not None:  # an older one holds the mark already
-                return
-            if self._writer is not None:
-                try:
-                    with self._store.transaction() as db:
-                        db.execute(*unwritten.mark(self._writer, at))
-                except Exception as error:  # the answer goes on; a view may then miss it
-                    _log.warning("journal: unwritten mark not kept (%s)", type(error).__name__)
-                    return
-            self._oldest = at
-
-    def oldest_unwritten(self) -> float | None:
-        """When the oldest answer this process has not yet written started to leave."""
-        return self._oldest
-
-    def add(self, rows: Rows, token: str | None = None) -> None:
-        with self._lock:  # one step: a flush sees the rows queued or the answer leaving
-            self._answering.pop(token or "", None)
+    def add(self, rows: Rows) -> None:
+        """Queue one request's rows; call before its answer's last bytes leave."""
+        with self._lock:
             self._pending.append(rows)
             waiting = len(self._pending)
+            mark = self._unmarked and self._writer is not None
+            if mark:
+                self._unmarked = False
+        if mark:
+            self._mark()
         if waiting >= BATCH:
             self.flush()
             return
@@ -91,9 +79,10 @@ class WriteBehind:
             self.flush()
             return
         timer = self._timer
-        if timer is None or timer.cancelled() or self._timer_loop is not loop:
-            self._timer_loop = loop
-            self._timer = loop.call_later(FLUSH_DELAY, self._flush_later)
+        if timer is None or timer.cancelled() or self._timer_loop is not loop or self._retrying:
+            if timer is not None:
+                timer.cancel()  # a new row: the next try comes at the usual delay
+            self._arm(loop, FLUSH_DELAY)
 
     def flush(self) -> None:
         """Write every waiting row now (raises what the store raises; the rows stay queued)."""
@@ -101,26 +90,16 @@ class WriteBehind:
             with self._lock:
                 batch = self._pending[:]
                 del self._pending[:]
-                oldest = min(self._answering.values(), default=None)
-            if not batch and (oldest == self._oldest or self._writer is None):
-                self._oldest = oldest
+                marked, self._unmarked = not self._unmarked, True
+            if not batch:
                 return
-            rows = (
-                batch if self._writer is None else [*batch, [unwritten.mark(self._writer, oldest)]]
-            )
+            rows = batch if not marked else [*batch, [unwritten.mark(str(self._writer), None)]]
             try:
                 _write(self._store, rows)
             except BaseException:
-                self._requeue(batch)
+                self._requeue(batch, marked)
                 raise
-            self._oldest = oldest
-        if batch:
-            self._after_write(len(batch))
-
-    def release(self, token: str) -> None:
-        """An answer whose rows will never come (its journal entry failed)."""
-        with self._lock:
-            self._answering.pop(token, None)
+        self._after_write(len(batch))
 
     def close(self) -> None:
         """At the lifespan's end, after the last flush: this process's mark goes."""
@@ -128,20 +107,39 @@ class WriteBehind:
             with self._store.transaction() as db:
                 db.execute(*unwritten.forget(self._writer))
 
-    def _requeue(self, batch: list[Rows]) -> None:
+    def _mark(self) -> None:
+        # after any batch being written (its transaction clears the mark it found)
+        with self._write_lock:
+            try:
+                with self._store.transaction() as db:
+                    db.execute(*unwritten.mark(str(self._writer), time.time()))
+            except Exception as error:  # the answer goes on; a view may miss its entry
+                _log.warning("journal: queue mark not kept (%s)", type(error).__name__)
+                with self._lock:
+                    self._unmarked = True  # the next request tries again
+
+    def _requeue(self, batch: list[Rows], marked: bool) -> None:
         with self._lock:
             self._pending[:0] = batch
+            self._unmarked = self._unmarked and not marked  # the mark was not cleared
             extra = len(self._pending) - KEEP
             if extra > 0:
                 del self._pending[:extra]
                 _log.warning("journal: the store refused %d requests' rows; dropped", extra)
 
+    def _arm(self, loop: asyncio.AbstractEventLoop, delay: float) -> None:
+        self._timer_loop = loop
+        self._timer = loop.call_later(delay, self._flush_later)
+        self._retrying = delay > FLUSH_DELAY
+
     def _flush_later(self) -> None:
         self._timer = None
         try:
             self.flush()
-        except Exception as error:  # a full or locked store: kept, tried again next time
+        except Exception as error:  # a full or locked store: kept, tried again
             _log.warning("journal rows not written yet (%s); kept", type(error).__name__)
+            if self._timer is None and self._timer_loop is not None:
+                self._arm(self._timer_loop, RETRY_DELAY)
 
 
 def _write(store: Store, batch: list[Rows]) -> None:

@@ -1,7 +1,9 @@
-"""A full-replacement family (PUT sends the whole object) on a schema whose update body
-requires nothing: Dropbox Sign's `PUT /api_app/{client_id}` takes any subset of
-`ApiAppUpdateRequest`, and CI's Schemathesis run caught the mock refusing one (400 "PUT
-replaces the whole object"). The schema's word wins: such a PUT merges.
+"""A full-replacement family (PUT sends the whole object) on schemas that say otherwise, or
+not: Dropbox Sign's `PUT /api_app/{client_id}` takes any subset of `ApiAppUpdateRequest`
+(its create body requires `name` and `domains`), and CI's Schemathesis run caught the mock
+refusing one (400 "PUT replaces the whole object"): such a PUT merges. PayPal's template PUT
+sends the create body itself ("does not support partial updates"), and a body reached through
+`components/requestBodies` and `allOf` still requires what it requires: those keep the rule.
 
 Run on the corpus file where it lies; skipped, loudly, where the corpus is absent.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,17 +26,25 @@ pytestmark = pytest.mark.corpus
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("SPOTCHECK_CORPUS_DIR") or ROOT.parent / "shared/specs/corpus")
 DROPBOX = CORPUS / "dropboxsign-signature.yaml"
+PAYPAL = CORPUS / "paypal-invoicing.json"
+TRAVEL = ROOT / "openapi" / "samples" / "travel-users.yaml"
+
+
+@contextmanager
+def _client(spec: Path, db: Path) -> Iterator[httpx.Client]:
+    if not spec.is_file():
+        pytest.skip(f"no schema at {spec} (set SPOTCHECK_CORPUS_DIR): NOT run")
+    with served(spec, db) as mock:
+        assert mock.profile == "oauth2-client-credentials"  # PUT takes the whole object
+        document = yaml.load(spec.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        with httpx.Client(base_url=mock.url, headers=auth_headers(mock, document)) as client:
+            yield client
 
 
 @pytest.fixture(scope="module")
 def dropbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    if not DROPBOX.is_file():
-        pytest.skip(f"no Dropbox Sign file at {DROPBOX} (set SPOTCHECK_CORPUS_DIR): NOT run")
-    with served(DROPBOX, tmp_path_factory.mktemp("dropbox") / "mock.db") as mock:
-        assert mock.profile == "oauth2-client-credentials"  # PUT takes the whole object
-        document = yaml.load(DROPBOX.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-        with httpx.Client(base_url=mock.url, headers=auth_headers(mock, document)) as client:
-            yield client
+    with _client(DROPBOX, tmp_path_factory.mktemp("dropbox") / "mock.db") as client:
+        yield client
 
 
 def test_an_update_body_that_requires_nothing_takes_a_subset_and_keeps_the_rest(dropbox):
@@ -49,3 +60,39 @@ def test_an_update_body_that_requires_nothing_takes_a_subset_and_keeps_the_rest(
         "Signer",
         ["acme.test"],
     )
+
+
+def test_a_put_that_sends_the_create_body_keeps_full_replacement(tmp_path: Path):
+    with _client(PAYPAL, tmp_path / "mock.db") as paypal:
+        made = paypal.post(
+            "/v2/invoicing/templates",
+            json={"name": "Std", "default_template": True, "unit_of_measure": "HOURS"},
+        )
+        assert made.status_code in (200, 201), made.text
+        subset = paypal.put(f"/v2/invoicing/templates/{made.json()['id']}", json={"name": "R"})
+        assert subset.status_code == 400, subset.text
+        assert "unit_of_measure" in subset.text
+
+
+def test_a_body_behind_request_bodies_and_all_of_still_requires_its_fields(tmp_path: Path):
+    document = yaml.safe_load(TRAVEL.read_text(encoding="utf-8"))
+    document["components"]["requestBodies"] = {
+        "CompanyBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"allOf": [{"$ref": "#/components/schemas/CompanyInput"}]}
+                }
+            },
+        }
+    }
+    item = document["paths"]["/v2/companies/{companyId}"]
+    item["put"]["requestBody"] = {"$ref": "#/components/requestBodies/CompanyBody"}
+    spec = tmp_path / "travel-wrapped.yaml"
+    spec.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with _client(spec, tmp_path / "mock.db") as travel:
+        made = travel.post("/v2/companies", json={"name": "Acme", "country": "FR"})
+        assert made.status_code == 201, made.text
+        subset = travel.put(f"/v2/companies/{made.json()['id']}", json={"name": "Acme 2"})
+        assert subset.status_code == 400, subset.text
+        assert "country" in subset.text

@@ -287,7 +287,7 @@ class GenericState:
         merge = operation.method == "patch"
         if self._full_replacement and operation.method == "put":
             resolve = self.catalog.synthesizer.resolve
-            merge = schema_allows_partial(resolve, operation)  # the schema's word wins
+            merge = schema_allows_partial(resolve, self.catalog.document, operation)
             if not merge:
                 require_complete(resolve, operation, current, changes, sent)
         kept = current if merge else {"created": current.get("created")}

@@ -4,9 +4,11 @@ A PUT must name every writable field the client has set on the object, not those
 synthesized for it at creation: the names a client sent are kept beside the object, as a
 record kind of their own (never listed with it nor answered).
 
-Where the schema's update body requires nothing (Dropbox Sign's `ApiAppUpdateRequest`), the
-schema itself says any subset is a valid update: that PUT merges into the object, whatever
-the family's rule, or a client sending what the schema allows would be refused.
+Where the schema itself says a PUT takes a subset, that PUT merges into the object whatever
+the family's rule: its body requires nothing while creating one on the collection requires
+fields, in a schema of its own (Dropbox Sign's `ApiAppUpdateRequest` beside
+`ApiAppCreateRequest`). A PUT whose body is the create body (PayPal's templates, "does not
+support partial updates") or has no create beside it keeps the rule.
 """
 
 from __future__ import annotations
@@ -33,9 +35,19 @@ def sent_fields(store: Store, workspace: int, kind: str, item_id: str) -> set[st
     return set(found["fields"]) if found else None
 
 
-def schema_allows_partial(resolve: Callable[[Any], dict[str, Any]], operation: Operation) -> bool:
-    """The update's JSON body requires no field: any subset is what the schema allows."""
-    return not resolve(_json_body_schema(operation)).get("required")
+def schema_allows_partial(
+    resolve: Callable[[Any], dict[str, Any]], document: dict[str, Any], operation: Operation
+) -> bool:
+    """Whether the schema makes this PUT a partial update (see the module's docstring)."""
+    update = _json_body(resolve, operation.definition)
+    if update is None or _required(resolve, update):
+        return False
+    collection = operation.path.rsplit("/", 1)[0]
+    create = ((document.get("paths") or {}).get(collection) or {}).get("post")
+    created = _json_body(resolve, create) if isinstance(create, dict) else None
+    if created is None or resolve(created) is resolve(update):
+        return False
+    return bool(_required(resolve, created))
 
 
 def require_complete(
@@ -46,10 +58,9 @@ def require_complete(
     known: set[str] | None,
 ) -> None:
     """A 400 naming the writable fields of `current` the client set but left out of `sent`."""
-    schema = resolve(_json_body_schema(operation))
     missing = sorted(
         name
-        for name, child in (schema.get("properties") or {}).items()
+        for name, child in _properties(resolve, _json_body(resolve, operation.definition)).items()
         if name not in sent
         and (known is None or name in known)
         and name != "id"
@@ -65,6 +76,28 @@ def require_complete(
         )
 
 
-def _json_body_schema(operation: Operation) -> Any:
-    content = (operation.definition.get("requestBody") or {}).get("content") or {}
-    return (content.get("application/json") or {}).get("schema") or {}
+def _json_body(resolve: Callable[[Any], dict[str, Any]], definition: dict[str, Any]) -> Any:
+    """The schema of an operation's JSON request body (as written: maybe a $ref), or None."""
+    body = resolve(definition.get("requestBody") or {})
+    content = body.get("content") or {}
+    media = "application/json" if "application/json" in content else None
+    media = media or next((name for name in content if "json" in name), None)
+    return (content.get(media) or {}).get("schema") if media else None
+
+
+def _required(resolve: Callable[[Any], dict[str, Any]], schema: Any) -> set[str]:
+    resolved = resolve(schema)
+    names = {str(name) for name in resolved.get("required") or ()}
+    for part in resolved.get("allOf") or ():
+        names |= _required(resolve, part)
+    return names
+
+
+def _properties(resolve: Callable[[Any], dict[str, Any]], schema: Any) -> dict[str, Any]:
+    if schema is None:
+        return {}
+    resolved = resolve(schema)
+    found = dict(resolved.get("properties") or {})
+    for part in resolved.get("allOf") or ():
+        found.update(_properties(resolve, part))
+    return found

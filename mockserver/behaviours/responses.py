@@ -47,6 +47,11 @@ class ResponseCatalog:
         self._schemas: dict[str, tuple[int, dict[str, Any] | None]] = {}
         self.shapes: PerSchema[Any] = PerSchema()  # behaviours.shaping's plans
 
+    @property
+    def document(self) -> dict[str, Any]:
+        """The served schema (read-only)."""
+        return self._document
+
     def success(self, operation: Operation) -> CannedResponse:
         cached = self._cache.get(operation.key)
         if cached is None:

@@ -19,6 +19,9 @@ import httpx
 import pytest
 import yaml
 
+from mockserver.behaviours.replacement import schema_allows_partial
+from mockserver.spec.index import Operation
+from mockserver.spec.walk import resolve
 from tests.corpus_run import auth_headers, served
 
 pytestmark = pytest.mark.corpus
@@ -96,3 +99,20 @@ def test_a_body_behind_request_bodies_and_all_of_still_requires_its_fields(tmp_p
         subset = travel.put(f"/v2/companies/{made.json()['id']}", json={"name": "Acme 2"})
         assert subset.status_code == 400, subset.text
         assert "country" in subset.text
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_the_create_beside_a_put_is_found_with_or_without_a_trailing_slash(slash: str):
+    def body(required: list[str]) -> dict[str, object]:
+        schema = {"type": "object", "required": required, "properties": {"name": {}}}
+        return {"content": {"application/json": {"schema": schema}}}
+
+    collection, item = f"/things{slash}", f"/things/{{id}}{slash}"
+    document = {
+        "paths": {
+            collection: {"post": {"requestBody": body(["name"])}},
+            item: {"put": {"requestBody": body([])}},
+        }
+    }
+    put = Operation("put", item, "update", (), document["paths"][item]["put"])
+    assert schema_allows_partial(lambda node: resolve(document, node), document, put)

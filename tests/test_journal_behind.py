@@ -120,6 +120,22 @@ def test_a_client_that_does_not_read_its_answer_holds_no_view(tmp_path: Path):
     assert waited < SETTLE_LIMIT / 2
 
 
+def test_an_entry_that_cannot_be_recorded_costs_the_client_nothing(
+    settings, our_schema, monkeypatch
+):
+    """The entry is queued before the answer's last bytes go: a journal that fails (an audit
+    file on a full disk, a store refusing a full batch) must not take the answer with it."""
+    app = create_app(settings, our_schema)
+
+    def refuse(entry, at=None) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(app.runtime.journal, "record", refuse)
+    with TestClient(app) as client:
+        answer = client.get(TYPES, headers=UAT)
+        assert answer.status_code == 200 and answer.json(), answer.text
+
+
 @pytest.mark.e2e
 def test_two_workers_see_each_others_requests_at_once_in_answer_order(tmp_path):
     """`serve --workers 2`: a request answered by one worker is in the journal the other

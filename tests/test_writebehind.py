@@ -116,3 +116,28 @@ def test_a_refused_batch_is_tried_again_without_new_rows(
     asyncio.run(record())
     assert calls == [1, 1]
     assert _numbers(tmp_path / "w.db") == [1]
+
+
+def test_a_full_batch_the_store_refuses_does_not_raise_into_the_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(str(tmp_path / "w.db"))
+    behind = WriteBehind(store, lambda requests: None)
+    refusing = [True]
+    real = writebehind._write
+
+    def refuse_while_full(target: Store, batch: list) -> None:
+        if refusing[0]:
+            raise OSError("database or disk is full")
+        real(target, batch)
+
+    monkeypatch.setattr(writebehind, "_write", refuse_while_full)
+
+    async def record() -> None:
+        for number in range(writebehind.BATCH + 50):  # past a full batch while refused
+            behind.add(_row(number))
+        refusing[0] = False
+        await asyncio.sleep(writebehind.RETRY_DELAY * 2)
+
+    asyncio.run(record())
+    assert _numbers(tmp_path / "w.db") == list(range(writebehind.BATCH + 50))

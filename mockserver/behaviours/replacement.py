@@ -42,8 +42,10 @@ def schema_allows_partial(
     update = _json_body(resolve, operation.definition)
     if update is None or _required(resolve, update):
         return False
-    collection = operation.path.rsplit("/", 1)[0]
-    create = ((document.get("paths") or {}).get(collection) or {}).get("post")
+    collection = operation.path.rstrip("/").rsplit("/", 1)[0]
+    paths = document.get("paths") or {}
+    item = paths.get(collection) or paths.get(collection + "/") or {}
+    create = item.get("post")
     created = _json_body(resolve, create) if isinstance(create, dict) else None
     if created is None or resolve(created) is resolve(update):
         return False

@@ -187,6 +187,14 @@ class JournalMiddleware:
     def _record(
         self, scope: Scope, context: Any, status: int, started: float, answered: float | None
     ) -> None:
+        try:
+            self._journal(scope, context, status, started, answered)
+        except Exception as error:  # the answer goes out whatever becomes of its entry
+            _log.warning("journal entry not recorded (%s)", type(error).__name__)
+
+    def _journal(
+        self, scope: Scope, context: Any, status: int, started: float, answered: float | None
+    ) -> None:
         headers = header_map(scope)
         identity = context.identity
         operation = context.operation

@@ -35,7 +35,7 @@ from mockserver.state.store import Store
 FLUSH_DELAY = 0.02  # seconds a row may wait for its batch
 BATCH = 256  # rows that flush at once, whatever the delay
 KEEP = 20_000  # rows kept while the store refuses them
-RETRY_DELAY = 1.0  # seconds before a refused batch is tried again
+RETRY_DELAY = 0.25  # seconds before a refused batch is tried again
 _log = logging.getLogger(__name__)
 
 # (statement, parameters) pairs of one recorded request: its journal row and audit row
@@ -56,6 +56,7 @@ class WriteBehind:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_loop: asyncio.AbstractEventLoop | None = None
         self._retrying = False  # the timer is a refused batch's retry
+        self._failing = False  # the last batch was refused
         self._writer = writer
         self._unmarked = True  # no mark in the store holds for the queue
         weakref.finalize(self, _write_left, store, self._pending)
@@ -70,13 +71,12 @@ class WriteBehind:
                 self._unmarked = False
         if mark:
             self._mark()
-        if waiting >= BATCH:
-            self.flush()
+        if waiting >= BATCH and not self._failing and self._try_flush():
             return
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop (a direct call): write now
-            self.flush()
+        except RuntimeError:  # no loop (a direct call): write now, or at exit
+            self._try_flush()
             return
         timer = self._timer
         if timer is None or timer.cancelled() or self._timer_loop is not loop or self._retrying:
@@ -134,12 +134,23 @@ class WriteBehind:
 
     def _flush_later(self) -> None:
         self._timer = None
+        if not self._try_flush() and self._timer is None and self._timer_loop is not None:
+            self._arm(self._timer_loop, RETRY_DELAY)
+
+    def _try_flush(self) -> bool:
+        """`flush`, never raising: a full or locked store keeps the rows for the next try
+        (an answer must not fail for its journal entry); said once per outage."""
         try:
             self.flush()
-        except Exception as error:  # a full or locked store: kept, tried again
-            _log.warning("journal rows not written yet (%s); kept", type(error).__name__)
-            if self._timer is None and self._timer_loop is not None:
-                self._arm(self._timer_loop, RETRY_DELAY)
+        except Exception as error:
+            if not self._failing:
+                _log.warning("journal rows not written yet (%s); kept", type(error).__name__)
+            self._failing = True
+            return False
+        if self._failing:
+            _log.warning("journal rows written again")
+            self._failing = False
+        return True
 
 
 def _write(store: Store, batch: list[Rows]) -> None:

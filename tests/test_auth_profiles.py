@@ -415,13 +415,13 @@ def test_our_spotdraft_schema_served_with_api_keys(settings):
 
 
 def test_a_token_expires_after_its_ttl(settings, travel_schema):
-    app = create_app(settings.replace(token_ttl=1), travel_schema)
+    app = create_app(settings.replace(token_ttl=2), travel_schema)
     with TestClient(app) as client:
         issued = client.post(TOKEN, data=GRANT).json()
         headers = {"Authorization": f"Bearer {issued['access_token']}"}
-        assert issued["expires_in"] == 1
-        assert client.get("/v2/users", headers=headers).status_code == 200
-        time.sleep(2.1)  # the token's lifetime is whole seconds
+        assert issued["expires_in"] == 2
+        assert client.get("/v2/users", headers=headers).status_code == 200  # lives >= 2 s
+        time.sleep(3.1)  # whole seconds, rounded up: at most 3 s
         expired = client.get("/v2/users", headers=headers)
     assert expired.status_code == 401 and error_codes(expired) == ["TOKEN_EXPIRED"]
 

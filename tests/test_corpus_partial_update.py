@@ -116,3 +116,19 @@ def test_the_create_beside_a_put_is_found_with_or_without_a_trailing_slash(slash
     }
     put = Operation("put", item, "update", (), document["paths"][item]["put"])
     assert schema_allows_partial(lambda node: resolve(document, node), document, put)
+
+
+def test_a_whole_object_put_keeps_what_the_mock_made_at_creation(tmp_path: Path):
+    """Lago's `lago_id` and `created_at` are the server's, never the client's to send: a PUT
+    replaces what the client set, and they stay (they were made anew at every PUT)."""
+    with _client(CORPUS / "lago-billing.yaml", tmp_path / "mock.db") as lago:
+        plan = {"name": "Startup", "code": "startup", "interval": "monthly"}
+        plan |= {"amount_cents": 100, "amount_currency": "USD", "pay_in_advance": True}
+        made = lago.post("/plans", json={"plan": plan})
+        assert made.status_code in (200, 201), made.text
+        before = made.json()["plan"]
+        put = lago.put("/plans/startup", json={"plan": {**plan, "name": "Renamed"}})
+        assert put.status_code == 200, put.text
+        after = lago.get("/plans/startup").json()["plan"]
+        assert after["name"] == "Renamed"
+        assert (after["lago_id"], after["created_at"]) == (before["lago_id"], before["created_at"])

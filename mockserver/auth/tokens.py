@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,13 +35,14 @@ def issue_token(
     now: float | None = None,
 ) -> str:
     """`now`: the server's clock (`mockserver.clock`), real time when not given."""
-    now = int(time.time() if now is None else now)
+    moment = time.time() if now is None else now
     claims: dict[str, object] = {
         "iss": ISSUER,
         "sub": str(user_id),
         "ws": workspace_id,
-        "iat": now,
-        "exp": now + ttl_seconds,
+        "iat": int(moment),
+        # whole seconds, rounded up: the token lives at least the `expires_in` it promised
+        "exp": math.ceil(moment) + ttl_seconds,
     }
     if credential_id:
         claims["cid"] = credential_id

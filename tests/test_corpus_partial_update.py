@@ -132,3 +132,22 @@ def test_a_whole_object_put_keeps_what_the_mock_made_at_creation(tmp_path: Path)
         after = lago.get("/plans/startup").json()["plan"]
         assert after["name"] == "Renamed"
         assert (after["lago_id"], after["created_at"]) == (before["lago_id"], before["created_at"])
+
+
+def test_a_wrapped_update_that_requires_nothing_merges(tmp_path: Path):
+    """Lago wraps both bodies (`{"plan": {...}}`): inside, the create requires six fields and
+    the update none, so a PUT naming one field changes that field and keeps the rest (it
+    had cleared them, the wrapper hiding them from the completeness check)."""
+    with _client(CORPUS / "lago-billing.yaml", tmp_path / "mock.db") as lago:
+        plan = {"name": "Startup", "code": "startup", "interval": "monthly"}
+        plan |= {"amount_cents": 100, "amount_currency": "USD", "pay_in_advance": True}
+        made = lago.post("/plans", json={"plan": {**plan, "description": "first"}})
+        assert made.status_code in (200, 201), made.text
+        put = lago.put("/plans/startup", json={"plan": {"name": "Renamed"}})
+        assert put.status_code == 200, put.text
+        after = lago.get("/plans/startup").json()["plan"]
+        assert (after["name"], after["description"], after["amount_cents"]) == (
+            "Renamed",
+            "first",
+            100,
+        )

@@ -7,8 +7,9 @@ record kind of their own (never listed with it nor answered).
 Where the schema itself says a PUT takes a subset, that PUT merges into the object whatever
 the family's rule: its body requires nothing while creating one on the collection requires
 fields, in a schema of its own (Dropbox Sign's `ApiAppUpdateRequest` beside
-`ApiAppCreateRequest`). A PUT whose body is the create body (PayPal's templates, "does not
-support partial updates") or has no create beside it keeps the rule.
+`ApiAppCreateRequest`; Lago's inside its `{"plan": {...}}` wrapper). A PUT whose body is the
+create body (PayPal's templates, "does not support partial updates") or has no create beside
+it keeps the rule.
 """
 
 from __future__ import annotations
@@ -40,16 +41,34 @@ def schema_allows_partial(
 ) -> bool:
     """Whether the schema makes this PUT a partial update (see the module's docstring)."""
     update = _json_body(resolve, operation.definition)
-    if update is None or _required(resolve, update):
-        return False
     collection = operation.path.rstrip("/").rsplit("/", 1)[0]
     paths = document.get("paths") or {}
     item = paths.get(collection) or paths.get(collection + "/") or {}
     create = item.get("post")
     created = _json_body(resolve, create) if isinstance(create, dict) else None
-    if created is None or resolve(created) is resolve(update):
+    if update is None or created is None:
+        return False
+    update, created = _inside_one_wrapper(resolve, update, created)
+    if _required(resolve, update) or resolve(created) is resolve(update):
         return False
     return bool(_required(resolve, created))
+
+
+def _inside_one_wrapper(
+    resolve: Callable[[Any], dict[str, Any]], update: Any, created: Any
+) -> tuple[Any, Any]:
+    """Both bodies wrap the object in the same one field (Lago's `{"plan": {...}}`): what
+    is inside; else the bodies themselves."""
+    names = [list(_properties(resolve, body)) for body in (update, created)]
+    if len(names[0]) != 1 or names[0] != names[1]:
+        return update, created
+    field = names[0][0]
+    inner = [_properties(resolve, body)[field] for body in (update, created)]
+    wraps = all(
+        field in _required(resolve, body) and _properties(resolve, part)
+        for body, part in zip((update, created), inner, strict=True)
+    )
+    return (inner[0], inner[1]) if wraps else (update, created)
 
 
 def require_complete(

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from mockserver.behaviours.replacement import schema_allows_partial
+from mockserver.behaviours.replacement import schema_allows_partial, server_fields
 from mockserver.spec.index import Operation
 from mockserver.spec.walk import resolve
 from tests.corpus_run import auth_headers, served
@@ -151,3 +151,31 @@ def test_a_wrapped_update_that_requires_nothing_merges(tmp_path: Path):
             "first",
             100,
         )
+
+
+def test_a_wrapped_whole_object_put_keeps_the_server_fields(
+    tmp_path: Path,
+):
+    """Lago's add-ons keep full replacement (one schema for create and update): `lago_id`
+    echoed back from a read (or made up) does not replace the server's, and a later PUT
+    without it keeps it."""
+    with _client(CORPUS / "lago-billing.yaml", tmp_path / "mock.db") as lago:
+        add_on = {"name": "A", "code": "a", "amount_cents": 500, "amount_currency": "EUR"}
+        made = lago.post("/add_ons", json={"add_on": add_on})
+        assert made.status_code in (200, 201), made.text
+        lago_id = made.json()["add_on"]["lago_id"]
+        forged = {**add_on, "name": "A2", "lago_id": "00000000-0000-0000-0000-000000000000"}
+        whole = lago.put("/add_ons/a", json={"add_on": forged})
+        assert whole.status_code == 200, whole.text
+        again = lago.put("/add_ons/a", json={"add_on": {**add_on, "name": "A3"}})
+        assert again.status_code == 200, again.text
+        after = lago.get("/add_ons/a").json()["add_on"]
+        assert (after["name"], after["amount_cents"], after["lago_id"]) == ("A3", 500, lago_id)
+
+
+def test_a_fixture_object_keeps_what_no_update_sets():
+    current = {"id": "1", "name": "Fixture", "lago_id": "L", "created_at": "2024-01-01"}
+    writable = {"name": {}, "code": {}}
+    assert server_fields(current, writable, None) == {"id", "lago_id", "created_at"}
+    assert server_fields(current, writable, {"name", "lago_id"}) == {"id", "created_at"}
+    assert server_fields(current, {}, None) == set()  # a body the schema says nothing of

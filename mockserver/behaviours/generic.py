@@ -26,6 +26,8 @@ from mockserver.behaviours.replacement import (
     require_complete,
     schema_allows_partial,
     sent_fields,
+    server_fields,
+    writable_properties,
 )
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.responses import ResponseCatalog
@@ -284,18 +286,25 @@ class GenericState:
         changes = await read_body(request)
         changes = found.unwrap(changes) if found else changes
         sent = sent_fields(self.store, workspace, kind, item_id)
+        resolve = self.catalog.synthesizer.resolve
+        writable = writable_properties(resolve, operation, found.resource.wrappers if found else ())
+        made = server_fields(current, writable, sent)
+        # what the mock made is not the client's to change, even echoed back from a read
+        changes = {key: value for key, value in changes.items() if key not in made}
         merge = operation.method == "patch"
         if self._full_replacement and operation.method == "put":
-            resolve = self.catalog.synthesizer.resolve
             merge = schema_allows_partial(resolve, self.catalog.document, operation)
             if not merge:
-                require_complete(resolve, operation, current, changes, sent)
+                # by the body's own fields, not inside a wrapper: as before (a wrapped subset
+                # is data the schema allows; refusing it is a change of its own, not made)
+                outer = writable_properties(resolve, operation, ())
+                require_complete(resolve, outer, current, changes, sent)
         if merge:
             kept = current
         elif sent is not None:  # what the mock made at creation (ids, times) outlives a PUT
             kept = {key: value for key, value in current.items() if key not in sent}
-        else:  # a fixture's fields were all given: only its creation time stays
-            kept = {"created": current.get("created")}
+        else:  # a fixture's: what no update sets stays, with its creation time
+            kept = {key: current[key] for key in made} | {"created": current.get("created")}
         id_field = found.id_field if found else "id"
         updated = {**kept, **changes, id_field: current.get(id_field), "updated_at": self._now()}
         with self.store.transaction() as db:

@@ -14,7 +14,7 @@ it keeps the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockserver.errors import ApiProblem, FieldError
@@ -71,9 +71,32 @@ def _inside_one_wrapper(
     return (inner[0], inner[1]) if wraps else (update, created)
 
 
+def writable_properties(
+    resolve: Callable[[Any], dict[str, Any]], operation: Operation, wrappers: Iterable[str]
+) -> dict[str, Any]:
+    """The object's properties an update body may set, inside its wrapper when the body
+    nests it (Lago's `{"add_on": {...}}`); {} when the body's schema says nothing."""
+    found = _properties(resolve, _json_body(resolve, operation.definition))
+    for key in wrappers:
+        inner = _properties(resolve, found[key]) if key in found else {}
+        if inner:
+            return inner
+    return found
+
+
+def server_fields(
+    current: dict[str, Any], writable: dict[str, Any], sent: set[str] | None
+) -> set[str]:
+    """Fields of `current` no update sets: not writable, and not an extra field the client
+    chose to send (ids and times the mock made; `lago_id`). {} where nothing is known."""
+    if not writable:
+        return set()
+    return {name for name in current if name not in writable and (sent is None or name not in sent)}
+
+
 def require_complete(
     resolve: Callable[[Any], dict[str, Any]],
-    operation: Operation,
+    writable: dict[str, Any],
     current: dict[str, Any],
     sent: dict[str, Any],
     known: set[str] | None,
@@ -81,7 +104,7 @@ def require_complete(
     """A 400 naming the writable fields of `current` the client set but left out of `sent`."""
     missing = sorted(
         name
-        for name, child in _properties(resolve, _json_body(resolve, operation.definition)).items()
+        for name, child in writable.items()
         if name not in sent
         and (known is None or name in known)
         and name != "id"

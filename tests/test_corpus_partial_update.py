@@ -120,7 +120,7 @@ def test_the_create_beside_a_put_is_found_with_or_without_a_trailing_slash(slash
 
 def test_a_whole_object_put_keeps_what_the_mock_made_at_creation(tmp_path: Path):
     """Lago's `lago_id` and `created_at` are the server's, never the client's to send: a PUT
-    replaces what the client set, and they stay (they were made anew at every PUT)."""
+    of the plan (which merges, see above) leaves them as they were made."""
     with _client(CORPUS / "lago-billing.yaml", tmp_path / "mock.db") as lago:
         plan = {"name": "Startup", "code": "startup", "interval": "monthly"}
         plan |= {"amount_cents": 100, "amount_currency": "USD", "pay_in_advance": True}

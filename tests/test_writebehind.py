@@ -7,6 +7,7 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,22 @@ def _numbers(path: Path) -> list[int]:
         reader.close()
 
 
+def _refusing(monkeypatch: pytest.MonkeyPatch, refuse: Callable[[int], bool]) -> list[int]:
+    """The store refuses the batches `refuse(call number)` says; the sizes of every batch
+    tried, in order."""
+    real = writebehind._write
+    calls: list[int] = []
+
+    def write(target: Store, batch: list) -> None:
+        calls.append(len(batch))
+        if refuse(len(calls)):
+            raise RuntimeError("database is locked")
+        real(target, batch)
+
+    monkeypatch.setattr(writebehind, "_write", write)
+    return calls
+
+
 def test_a_timer_left_on_a_closed_loop_does_not_hold_later_rows(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "w.db"))
     behind = WriteBehind(store, lambda requests: None)
@@ -52,16 +69,7 @@ def test_a_refused_batch_is_kept_and_written_next_time_in_order(
 ) -> None:
     store = Store(str(tmp_path / "w.db"))
     behind = WriteBehind(store, lambda requests: None)
-    real = writebehind._write
-    calls = []
-
-    def refuse_once(target: Store, batch: list) -> None:
-        calls.append(len(batch))
-        if len(calls) == 1:
-            raise RuntimeError("database is locked")
-        real(target, batch)
-
-    monkeypatch.setattr(writebehind, "_write", refuse_once)
+    calls = _refusing(monkeypatch, lambda call: call == 1)
 
     async def record() -> None:
         behind.add(_row(1))
@@ -97,16 +105,7 @@ def test_a_refused_batch_is_tried_again_without_new_rows(
 ) -> None:
     store = Store(str(tmp_path / "w.db"))
     behind = WriteBehind(store, lambda requests: None)
-    real = writebehind._write
-    calls = []
-
-    def refuse_once(target: Store, batch: list) -> None:
-        calls.append(len(batch))
-        if len(calls) == 1:
-            raise RuntimeError("database is locked")
-        real(target, batch)
-
-    monkeypatch.setattr(writebehind, "_write", refuse_once)
+    calls = _refusing(monkeypatch, lambda call: call == 1)
     monkeypatch.setattr(writebehind, "RETRY_DELAY", FLUSH_DELAY * 2)
 
     async def record() -> None:
@@ -124,14 +123,7 @@ def test_a_full_batch_the_store_refuses_does_not_raise_into_the_request(
     store = Store(str(tmp_path / "w.db"))
     behind = WriteBehind(store, lambda requests: None)
     refusing = [True]
-    real = writebehind._write
-
-    def refuse_while_full(target: Store, batch: list) -> None:
-        if refusing[0]:
-            raise OSError("database or disk is full")
-        real(target, batch)
-
-    monkeypatch.setattr(writebehind, "_write", refuse_while_full)
+    _refusing(monkeypatch, lambda call: refusing[0])
 
     async def record() -> None:
         for number in range(writebehind.BATCH + 50):  # past a full batch while refused

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from mockserver import jsoncodec
 from mockserver.state.schema import AUTH_EPOCH
 from mockserver.state.store import Row, Store
 
 _LIMIT = 1024  # entries; unknown ids are kept too, so a flood of them is bounded
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class CredentialCache:
         self._rows: dict[tuple[Any, ...], Any] = {}
 
     def credential(self, client_id: str) -> CredentialRow | None:
-        found: CredentialRow | None = self._lookup(
+        return self._lookup(
             ("credential", client_id),
             "SELECT c.client_id, c.secret_sha256, c.workspace_id, c.policy, u.id, u.email, "
             "u.active, u.permissions FROM credentials c JOIN users u ON u.id = c.user_id "
@@ -58,39 +59,37 @@ class CredentialCache:
             (client_id,),
             _credential_row,
         )
-        return found
 
     def user(self, workspace_id: int, email: str) -> UserRow | None:
-        found: UserRow | None = self._lookup(
+        return self._lookup(
             ("user", workspace_id, email),
             f"{_USERS} WHERE workspace_id = ? AND email = ?",
             (workspace_id, email),
             _user_row,
         )
-        return found
 
     def user_by_id(self, workspace_id: int, user_id: int) -> UserRow | None:
-        found: UserRow | None = self._lookup(
+        return self._lookup(
             ("user id", workspace_id, user_id),
             f"{_USERS} WHERE id = ? AND workspace_id = ?",
             (user_id, workspace_id),
             _user_row,
         )
-        return found
 
     def _lookup(
         self,
         key: tuple[Any, ...],
         sql: str,
         params: tuple[Any, ...],
-        build: Callable[[Row], Any],
-    ) -> Any:
+        build: Callable[[Row], _T],
+    ) -> _T | None:
         epoch = self._store.get_meta(AUTH_EPOCH)
         if epoch != self._epoch or epoch is None:
             self._rows.clear()
             self._epoch = epoch
         if key in self._rows:
-            return self._rows[key]
+            cached: _T | None = self._rows[key]
+            return cached
         row = self._store.query_one(sql, params)
         found = None if row is None else build(row)
         if len(self._rows) >= _LIMIT:

@@ -22,12 +22,12 @@ from mockserver.behaviours.http import encoded_response, json_response, page_of,
 from mockserver.behaviours.identity import Identities, Identity
 from mockserver.behaviours.listings import ListingMemo
 from mockserver.behaviours.replacement import (
+    UpdateRule,
     remember_sent,
     require_complete,
-    schema_allows_partial,
     sent_fields,
     server_fields,
-    writable_properties,
+    update_rule,
 )
 from mockserver.behaviours.resources import address
 from mockserver.behaviours.responses import ResponseCatalog
@@ -79,6 +79,7 @@ class GenericState:
         self._uuid_ids = uuid_ids  # every new object gets a UUID (the profile says so)
         self._full_replacement = full_replacement  # a PUT must send the whole object
         self._listings = ListingMemo()  # list answers while their records stay the same
+        self._update_rules: dict[str, UpdateRule] = {}  # per operation: the schema is fixed
         self._resource_path = resource_path  # drops an API version prefix (the profiles')
         self._identities = Identities(lambda: catalog.synthesizer.document, resource_path)
 
@@ -137,6 +138,15 @@ class GenericState:
         if self.catalog.checker.errors(schema, body):
             body = self.catalog.success(operation).body
         return status, body
+
+    def _update_rule(self, operation: Operation, found: Identity | None) -> UpdateRule:
+        rule = self._update_rules.get(operation.key)
+        if rule is None:
+            wrappers = found.resource.wrappers if found else ()
+            rule = self._update_rules[operation.key] = update_rule(
+                self.catalog.synthesizer.resolve, self.catalog.document, operation, wrappers
+            )
+        return rule
 
     def _existing(self, kind: str, item_id: str) -> dict[str, Any]:
         current = self.store.get_record(self._workspace_id(), kind, item_id)
@@ -286,19 +296,16 @@ class GenericState:
         changes = await read_body(request)
         changes = found.unwrap(changes) if found else changes
         sent = sent_fields(self.store, workspace, kind, item_id)
-        resolve = self.catalog.synthesizer.resolve
-        writable = writable_properties(resolve, operation, found.resource.wrappers if found else ())
-        made = server_fields(current, writable, sent)
+        rule = self._update_rule(operation, found)
+        made = server_fields(current, rule.writable, sent)
         # what the mock made is not the client's to change, even echoed back from a read
         changes = {key: value for key, value in changes.items() if key not in made}
         merge = operation.method == "patch"
         if self._full_replacement and operation.method == "put":
-            merge = schema_allows_partial(resolve, self.catalog.document, operation)
+            merge = rule.partial
             if not merge:
-                # by the body's own fields, not inside a wrapper: as before (a wrapped subset
-                # is data the schema allows; refusing it is a change of its own, not made)
-                outer = writable_properties(resolve, operation, ())
-                require_complete(resolve, outer, current, changes, sent)
+                resolve = self.catalog.synthesizer.resolve
+                require_complete(resolve, rule.checked, current, changes, sent)
         if merge:
             kept = current
         elif sent is not None:  # what the mock made at creation (ids, times) outlives a PUT

@@ -15,6 +15,7 @@ it keeps the rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import ApiProblem, FieldError
@@ -69,6 +70,30 @@ def _inside_one_wrapper(
         for body, part in zip((update, created), inner, strict=True)
     )
     return (inner[0], inner[1]) if wraps else (update, created)
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """What an update operation's schema says, worked out once per operation."""
+
+    writable: dict[str, Any]  # the object's properties the body may set (inside a wrapper)
+    checked: dict[str, Any]  # the body's own properties, which a whole-object PUT must send
+    partial: bool  # the schema makes this PUT a partial update
+
+
+def update_rule(
+    resolve: Callable[[Any], dict[str, Any]],
+    document: dict[str, Any],
+    operation: Operation,
+    wrappers: Iterable[str],
+) -> UpdateRule:
+    # completeness by the body's own fields, not inside a wrapper: a wrapped subset is data
+    # the schema allows, and refusing it is a change of its own, not made
+    return UpdateRule(
+        writable_properties(resolve, operation, wrappers),
+        writable_properties(resolve, operation, ()),
+        operation.method == "put" and schema_allows_partial(resolve, document, operation),
+    )
 
 
 def writable_properties(

@@ -77,9 +77,12 @@ class Journal:
         self._behind.flush()
 
     def close(self) -> None:
-        """The process stops serving: its last rows written, its mark gone."""
+        """The process stops serving: its last rows written, its mark gone (and those of
+        processes killed long ago: a view need not write to read)."""
         self.flush()
         self._behind.close()
+        if self._shared:
+            unwritten.sweep(self._store)
 
     async def settle(self) -> None:
         """Before a view of the journal or the audit trail: every request answered before
@@ -88,7 +91,6 @@ class Journal:
         self.flush()
         if not self._shared:  # this process's rows were all the rows there are
             return
-        unwritten.sweep(self._store)
         while unwritten.waiting(self._store, began):
             if time.time() - began > SETTLE_LIMIT:
                 _log.warning("journal view: requests answered before it are not all written")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mockserver.auth.credential_cache import CredentialCache, UserRow
+from mockserver.auth.credential_cache import CredentialCache, CredentialRow, UserRow
 from mockserver.auth.monitor import AuthFailureMonitor
 from mockserver.auth.tokens import verify_token
 from mockserver.clock import Clock
@@ -97,6 +97,12 @@ class Authenticator:
         from writes itself (a GraphQL endpoint reads over POST)."""
         self._store = store
         self._cache = CredentialCache(store)
+        # (client id, via) -> (the row it was made from, its identity): one identity object
+        # per credential while its row stands (a new row comes with each auth epoch)
+        self._identities: dict[tuple[str, str], tuple[CredentialRow, Identity]] = {}
+        # per operation and per requirement, from the schema: read once, not per request
+        self._operation_schemes: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._requirement_kinds: dict[tuple[str, ...], dict[str, str]] = {}
         self._clock = clock or Clock()  # token and secret expiry, rotation windows
         self._current_workspace = workspace
         self._kinds = kinds
@@ -181,13 +187,10 @@ class Authenticator:
     def _identify(
         self, operation: Operation, headers: dict[str, str], source: str
     ) -> Identity | None:
-        presented = any(
-            self._presented(name, headers) for req in operation.security for name in req
-        )
-        if operation.is_open and not presented:
+        schemes, dual = self._schemes(operation)
+        if operation.is_open and not any(self._presented(name, headers) for name in schemes):
             return None
         failure: ApiProblem | None = None
-        dual = self._is_dual(operation)
         for requirement in operation.security:
             if not requirement:
                 continue
@@ -215,14 +218,24 @@ class Authenticator:
         header = self._kinds.headers.get(scheme)
         return bool(header and headers.get(header))
 
-    def _is_dual(self, operation: Operation) -> bool:
-        kinds = {self._kinds.kinds.get(name) for req in operation.security for name in req}
-        return "bearer" in kinds and "client_id" in kinds
+    def _schemes(self, operation: Operation) -> tuple[tuple[str, ...], bool]:
+        """The operation's scheme names, and whether it takes a bearer token or client
+        headers (worked out once per operation)."""
+        found = self._operation_schemes.get(operation.key)
+        if found is None:
+            names = tuple(dict.fromkeys(name for req in operation.security for name in req))
+            kinds = {self._kinds.kinds.get(name) for name in names}
+            found = (names, "bearer" in kinds and "client_id" in kinds)
+            self._operation_schemes[operation.key] = found
+        return found
 
     def _check_requirement(
         self, requirement: tuple[str, ...], headers: dict[str, str], dual: bool, source: str
     ) -> Identity:
-        kinds = {self._kinds.kinds.get(name, "other"): name for name in requirement}
+        kinds = self._requirement_kinds.get(requirement)
+        if kinds is None:
+            kinds = {self._kinds.kinds.get(name, "other"): name for name in requirement}
+            self._requirement_kinds[requirement] = kinds
         if "client_id" in kinds or "client_secret" in kinds:
             return self._client_headers(headers, source)
         if "bearer" in kinds:
@@ -267,15 +280,7 @@ class Authenticator:
                 401, f"The {which} expired at {expires}; use the rotated one.", "secret_expired"
             )
         _require_allowed_source(policy, source)
-        identity = Identity(
-            workspace_id=row.workspace_id,
-            user_id=row.user_id,
-            user_email=row.user_email,
-            credential_id=row.client_id,
-            permissions=row.permissions,
-            via=via,
-            scopes=frozenset(policy.get("scopes", ["read", "write"])),
-        )
+        identity = self._identity(row, via)
         impersonated = headers.get("user-email", "").strip()
         if impersonated:
             return self._impersonate(identity, impersonated)
@@ -283,6 +288,25 @@ class Authenticator:
             raise ApiProblem(
                 403, "The user linked to this credential is not active.", "user_inactive"
             )
+        return identity
+
+    def _identity(self, row: CredentialRow, via: str) -> Identity:
+        key = (row.client_id, via)
+        kept = self._identities.get(key)
+        if kept is not None and kept[0] is row:
+            return kept[1]
+        identity = Identity(
+            workspace_id=row.workspace_id,
+            user_id=row.user_id,
+            user_email=row.user_email,
+            credential_id=row.client_id,
+            permissions=row.permissions,
+            via=via,
+            scopes=frozenset(row.policy.get("scopes", ["read", "write"])),
+        )
+        if len(self._identities) >= 1024:  # ids the store knows: bounded like its cache
+            self._identities.clear()
+        self._identities[key] = (row, identity)
         return identity
 
     def _impersonate(self, identity: Identity, email: str) -> Identity:

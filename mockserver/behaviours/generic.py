@@ -80,6 +80,7 @@ class GenericState:
         self._full_replacement = full_replacement  # a PUT must send the whole object
         self._listings = ListingMemo()  # list answers while their records stay the same
         self._update_rules: dict[str, UpdateRule] = {}  # per operation: the schema is fixed
+        self._list_shapes: dict[str, tuple[str, ...]] = {}  # per operation, likewise
         self._resource_path = resource_path  # drops an API version prefix (the profiles')
         self._identities = Identities(lambda: catalog.synthesizer.document, resource_path)
 
@@ -230,22 +231,21 @@ class GenericState:
 
     def _list(self, request: Request, operation: Operation, kind: str, parent: str) -> Response:
         texts = self.store.list_record_texts(self._workspace_id(), kind, parent or None)
-        _status, schema = self.catalog.success_schema(operation)
-        resolved = self.catalog.synthesizer.resolve(schema)
+        shape = self._list_shape(operation)
         listed: list[str] = texts
         form: tuple[Any, ...]
         wrap: Callable[[list[Any]], Any]
-        if resolved.get("type") == "array":
-            form, wrap = ("array",), list
-        elif "results" in (resolved.get("properties") or {}):
+        if shape[0] == "array":
+            form, wrap = shape, list
+        elif shape[0] == "results":
             page, limit, listed = page_of(texts, request)
             form = ("results", page, limit, len(texts))
 
             def wrap(items: list[Any]) -> Any:
                 return {"page": page, "limit": limit, "total_results": len(texts), "results": items}
 
-        elif wrapper := self._list_wrapper(resolved):
-            form = ("wrapper", wrapper)  # e.g. {"active_roles": [...]}
+        elif shape[0] == "wrapper":
+            form, wrapper = shape, shape[1]  # e.g. {"active_roles": [...]}
 
             def wrap(items: list[Any]) -> Any:
                 return {wrapper: items}
@@ -264,14 +264,27 @@ class GenericState:
         status, content = self._listings.answer((operation.key, form), chosen, make)
         return encoded_response(status, content)
 
-    def _list_wrapper(self, schema: dict[str, Any]) -> str | None:
-        properties = schema.get("properties") or {}
-        arrays = [
-            name
-            for name, child in properties.items()
-            if self.catalog.synthesizer.resolve(child).get("type") == "array"
-        ]
-        return arrays[0] if len(arrays) == 1 else None
+    def _list_shape(self, operation: Operation) -> tuple[str, ...]:
+        """How the operation's answer holds a list, from its success schema (once per
+        operation): ("array",), ("results",) (a page of them), ("wrapper", the one array
+        property) or ("last",) (the answer is one object: the last)."""
+        shape = self._list_shapes.get(operation.key)
+        if shape is None:
+            resolved = self.catalog.synthesizer.resolve(self.catalog.success_schema(operation)[1])
+            properties = resolved.get("properties") or {}
+            arrays = [
+                name
+                for name, child in properties.items()
+                if self.catalog.synthesizer.resolve(child).get("type") == "array"
+            ]
+            if resolved.get("type") == "array":
+                shape = ("array",)
+            elif "results" in properties:
+                shape = ("results",)
+            else:
+                shape = ("wrapper", arrays[0]) if len(arrays) == 1 else ("last",)
+            self._list_shapes[operation.key] = shape
+        return shape
 
     async def _item(
         self,

@@ -67,9 +67,10 @@ class Journal:
     def record(self, entry: dict[str, Any], at: float | None = None) -> None:
         """`at`: when the answer started to leave (the journal's order), else now."""
         moment = time.time() if at is None else at
-        rows: list[tuple[str, tuple[Any, ...]]] = [(_INSERT, (moment, jsoncodec.dumps(entry)))]
+        encoded = jsoncodec.dumps_bytes(entry)
+        rows: list[tuple[str, tuple[Any, ...]]] = [(_INSERT, (moment, encoded.decode("utf-8")))]
         if self._audit is not None:
-            rows.append((AUDIT_INSERT, self._audit.prepare("request", entry)))
+            rows.append((AUDIT_INSERT, self._audit.prepare_encoded("request", encoded)))
         self._behind.add(rows)
 
     def flush(self) -> None:

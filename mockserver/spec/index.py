@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from mockserver.spec.walk import operations, resolve
@@ -38,11 +39,13 @@ class Operation:
                 return f"path parameter '{name}' must be {article} {expected}, got {value!r}"
         return None
 
-    @property
+    # Both are read several times by every request: worked out once (a frozen dataclass's
+    # cached_property writes to the instance's __dict__, not through __setattr__).
+    @cached_property
     def is_open(self) -> bool:
         return not self.security or any(not requirement for requirement in self.security)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{self.method.upper()} {self.path}"
 

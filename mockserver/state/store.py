@@ -100,9 +100,11 @@ class Store:
         if path != ":memory:":
             sqlite_db.execute("PRAGMA journal_mode = WAL")
             sqlite_db.execute("PRAGMA synchronous = NORMAL")
-            # Measured (BENCHMARKS.md): with the file mapped and checkpoints every 40 MB of
-            # WAL rather than 4 MB, BEGIN IMMEDIATE went from ~250 us to a few us per write.
-            sqlite_db.execute("PRAGMA mmap_size = 268435456")
+            # Checkpoints every 40 MB of WAL rather than 4 MB: BEGIN IMMEDIATE went from ~250 us
+            # to a few us per write (BENCHMARKS.md). The file is not memory-mapped: mapping it
+            # made reads no faster and put every page a server touched in its resident memory
+            # (16 MB more at the benchmark's peak; issue 21).
+            sqlite_db.execute("PRAGMA mmap_size = 0")
             sqlite_db.execute("PRAGMA wal_autocheckpoint = 10000")
         self._sqlite = sqlite_db
         # Under the write lock: several processes may open one old file at the same moment.

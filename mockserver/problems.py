@@ -6,8 +6,9 @@ it becomes a 500 and is logged at error level with its traceback.
 
 Every layer that refuses a request writes what `render_problem` made, in its own medium and
 without re-encoding: raw ASGI middlewares (`send_problem`: edge, body limit, rate limit,
-dispatcher, docs), Connexion's exception hook (`connexion_error_handler`: security,
-validation, handlers) and the admin endpoints (`RenderedProblem.response()`).
+dispatcher, docs), the error boundary around Connexion's validation
+(`pipeline.connexion_stack.ErrorBoundary`: security, validation, handlers) and the admin
+endpoints (`RenderedProblem.response()`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
@@ -46,6 +47,8 @@ def as_problem(error: Exception) -> ApiProblem:
         return ApiProblem(status, detail, _CONNEXION_CODES.get(str(error.title), ""))
     if isinstance(error, HTTPException):
         return ApiProblem(error.status_code, str(error.detail), headers=dict(error.headers or {}))
+    if isinstance(error, MultiPartException):  # a form Starlette read outside an app's scope
+        return ApiProblem(400, error.message)
     if isinstance(error, StorageFull):
         # The store refused a write (disk full, read-only file): the transaction was rolled
         # back, reads still work, and the client may try again later - not a bug of the mock.
@@ -127,17 +130,3 @@ def encode_problem(
 async def send_problem(scope: Scope, send: Send, problem: ApiProblem) -> None:
     """Write `problem` as a complete HTTP response on a raw ASGI `send`."""
     await render_for(scope, problem).send(send)
-
-
-def connexion_error_handler(request: Any, error: Exception) -> Any:
-    """Connexion's ExceptionMiddleware hook: answer with the profile's error body."""
-    from connexion.lifecycle import ConnexionResponse
-
-    rendered = render_for(request.scope, as_problem(error))
-    # Connexion sets content type and length itself from these.
-    return ConnexionResponse(
-        status_code=rendered.status,
-        body=rendered.body,
-        content_type="application/json",
-        headers=rendered.headers,
-    )

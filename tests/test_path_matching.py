@@ -90,9 +90,10 @@ def test_a_documented_path_with_an_odd_but_accepted_value_is_served(client):
 
 
 def _connexion(app: SpotcheckApp) -> Any:
-    """The Connexion stack behind the edge (journal -> edge -> rate limit -> Connexion)."""
+    """The Connexion stack behind the edge (journal -> edge -> faults -> the error boundary
+    around Connexion's validation)."""
     layer: Any = app._asgi
-    while type(layer).__name__ != "ConnexionMiddleware":
+    while type(layer).__name__ != "ErrorBoundary":
         layer = layer.app
     return layer
 

@@ -28,10 +28,11 @@ _ALWAYS_SECRET = frozenset({"cookie", "set-cookie", "proxy-authorization"})
 _NOT_REPEATED = frozenset({"host", "content-length", "connection", "accept-encoding"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """One request and its answer as they travelled: raw ASGI headers, decoded and masked
-    only when shown (the request pays for copying references, not for text)."""
+    only when shown (the request pays for copying references, not for text). Slotted: a
+    process keeps the last thousand."""
 
     method: str
     path: str

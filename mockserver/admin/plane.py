@@ -110,6 +110,8 @@ class _Observed:
 class _Watch:
     """A request's `receive` and `send`, copying what passes into an `Exchange`."""
 
+    __slots__ = ("_receive", "_send", "exchange", "transport")
+
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self._receive = receive
         self._send = send

@@ -9,12 +9,15 @@ here (pipeline/connexion_stack.py), so the profile's body is kept wherever it fi
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
 from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.behaviours.shaping import fit
 from mockserver.errors import ApiProblem
+from mockserver.problems import RenderedProblem
 from mockserver.spec.index import Operation
 
 _NONE: dict[str, Any] = {}
@@ -26,6 +29,16 @@ class DocumentedErrors:
     def __init__(self, catalog: ResponseCatalog) -> None:
         self._catalog = catalog
         self._schemas: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def answer(
+        self, operation: Operation | None, problem: ApiProblem, rendered: RenderedProblem
+    ) -> RenderedProblem:
+        """`rendered` (the profile's answer to `problem`) with the body `operation` documents
+        for its status, where the profile's does not fit that; a 5xx stays the profile's."""
+        if operation is None or rendered.status >= 500:
+            return rendered
+        own = self.body(operation, problem, json.loads(rendered.body))
+        return rendered if own is None else replace(rendered, body=json.dumps(own).encode())
 
     def body(self, operation: Operation, problem: ApiProblem, profile_body: Any) -> Any | None:
         """The body for `problem` on `operation`; None where the operation documents no JSON

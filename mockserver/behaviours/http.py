@@ -18,11 +18,29 @@ def json_response(status: int, body: Any) -> Response:
     return encoded_response(status, None if body is None else jsoncodec.dumps_bytes(body))
 
 
+class JsonAnswer(Response):
+    """Starlette's Response for JSON already encoded, its two headers written directly: the
+    general constructor renders and checks what is the same for every such answer."""
+
+    media_type = "application/json"
+
+    def __init__(self, content: bytes, status_code: int) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = content
+        self.raw_headers = [
+            (b"content-length", b"%d" % len(content)),
+            (b"content-type", b"application/json"),
+        ]
+
+
 def encoded_response(status: int, content: bytes | None) -> Response:
     """A JSON answer already encoded (None: no body)."""
     if content is None or status == 204:
         return Response(status_code=status)
-    return Response(content, status_code=status, media_type="application/json")
+    if status < 200 or status == 304:  # answers without a length: Starlette's rules
+        return Response(content, status_code=status, media_type="application/json")
+    return JsonAnswer(content, status)
 
 
 async def read_body(request: Request) -> dict[str, Any]:

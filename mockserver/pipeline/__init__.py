@@ -9,8 +9,8 @@
     faults        the rules of /__admin/faults: latency, 5xx/429, reset, empty, truncated
                   or malformed answers (TransportCapture, outermost, lends it the socket)
     connexion_stack
-                  Connexion's exception hooks (every refusal in the profile's error body),
-                  then, on the edge's match:
+                  ErrorBoundary: every exception below answered in the profile's error
+                  body (or the operation's documented one), then, on the edge's match:
         ratelimit     UnauthenticatedLimit: what security refuses spends its source
                       address's bucket -> 429 + Retry-After past it
         security      the profile's credentials (`auth/`) -> 401/403
@@ -61,6 +61,7 @@ def build_pipeline(
     )
     rate = settings.rate_limit
     buckets = buckets_for(runtime.store, rate) if rate > 0 else None
+    documented = DocumentedErrors(runtime.catalog)
     app: ASGIApp = connexion_stage(
         dispatcher,
         schema,
@@ -70,9 +71,9 @@ def build_pipeline(
         ),
         versioning=versioning,
         validate_responses=settings.validate_responses,
+        documented=documented,
     )
     app = FaultMiddleware(app, runtime.faults, authenticator.id_header)
-    documented = DocumentedErrors(runtime.catalog)
     app = EdgeMiddleware(app, schema.index, admin, LazyDocs(schema.document), documented)
     app = BodyLimitMiddleware(app, settings.max_body_bytes)
     if schema.versions is not None:

@@ -1,4 +1,4 @@
-"""Connexion, used for what it does best: request validation and its exception hooks.
+"""Connexion, used for what it does best: request validation; and our one error boundary.
 
 This is the one module that leans on Connexion beyond its documented API; each reliance is
 pinned by `tests/test_connexion_seam.py`, so an upgrade that moves one fails there first:
@@ -11,7 +11,9 @@ pinned by `tests/test_connexion_seam.py`, so an upgrade that moves one fails the
   per-request work (URI parser, parameter validator, accepted media types) is built once per
   operation here instead of on every request (`RequestValidation`).
 - `ConnexionMiddleware._build_middleware_stack()`: built at start-up, so routing tables and
-  validators are start-up work rather than the first request's.
+  validators are start-up work rather than the first request's; the stack it returns is served
+  as it is, inside `ErrorBoundary` (`ConnexionMiddleware.__call__` only builds it lazily and sets
+  `scope["app"]`, which the boundary sets instead).
 - `ConnexionMiddleware.apis` with `middleware.main.API`, and `OpenAPISpecification._validate_spec`:
   the document `load_schema` returns has passed the OpenAPI meta-schema already, and Connexion's
   `add_api` would check it again (0.6 s of the vendor file's start-up) with no switch to skip it.
@@ -19,17 +21,15 @@ pinned by `tests/test_connexion_seam.py`, so an upgrade that moves one fails the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from connexion import ConnexionMiddleware
 from connexion import utils as connexion_utils
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import InvalidSpecification, ProblemException, UnsupportedMediaTypeProblem
+from connexion.exceptions import InvalidSpecification, UnsupportedMediaTypeProblem
 from connexion.json_schema import resolve_refs
 from connexion.middleware.abstract import ROUTING_CONTEXT
-from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.main import API as ConnexionAPI
 from connexion.middleware.request_validation import (
     RequestValidationAPI,
@@ -37,18 +37,15 @@ from connexion.middleware.request_validation import (
     RequestValidationOperation,
 )
 from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from connexion.spec import OpenAPISpecification
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.behaviours.documented_errors import DocumentedErrors
-from mockserver.behaviours.responses import ResponseCatalog
 from mockserver.context import request_context
 from mockserver.errors import ApiProblem, SchemaError
 from mockserver.pipeline.validators import VALIDATOR_MAP
-from mockserver.problems import as_problem, connexion_error_handler, send_problem
+from mockserver.problems import RenderedProblem, as_problem, render_for, send_problem
 from mockserver.spec.loaded import LoadedSchema
 
 Middleware = Callable[[ASGIApp], ASGIApp]
@@ -107,13 +104,13 @@ def connexion_stage(
     security: Middleware,
     versioning: Sequence[Middleware],
     validate_responses: bool,
+    documented: DocumentedErrors,
 ) -> ASGIApp:
-    """Connexion's exception hooks, our security, API versions and validation, around `app`."""
+    """Our security, API versions and Connexion's validation around `app`, every exception
+    they raise answered by one `ErrorBoundary`."""
     connexion = ConnexionMiddleware(
         app,
         middlewares=[
-            ServerErrorMiddleware,
-            ExceptionMiddleware,
             MatchedOperation,
             security,
             *versioning,
@@ -131,30 +128,52 @@ def connexion_stage(
         connexion.apis.append(
             ConnexionAPI(_CheckedSpecification(schema.document), base_path="", **options.__dict__)
         )
-        handler = _documented(DocumentedErrors(ResponseCatalog(schema)))
-        for handled in (ApiProblem, ProblemException, HTTPException, Exception):
-            connexion.add_error_handler(handled, handler)
-        connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
+        stack, _middlewares = connexion._build_middleware_stack()
     except InvalidSpecification as error:
         raise SchemaError(f"{schema.source} cannot be served: {str(error)[:500]}") from None
-    return connexion
+    return ErrorBoundary(stack, documented)
 
 
-def _documented(documented: DocumentedErrors) -> Callable[[Any, Exception], Any]:
-    """The profile's error answer, in the body the matched operation documents for its
-    status where the profile's body does not fit that (Lago's `{status, error}`)."""
+class ErrorBoundary:
+    """Any exception raised below answered in the profile's error body, and in the body the
+    matched operation documents for its status where the profile's does not fit it (Lago's
+    `{status, error}`); anything unexpected is a logged 500 (`problems.as_problem`).
 
-    def handle(request: Any, error: Exception) -> Any:
-        response = connexion_error_handler(request, error)
-        operation = request_context(request.scope).operation
-        if operation is None or response.status_code >= 500:
-            return response
-        own = documented.body(operation, as_problem(error), json.loads(response.body))
-        if own is not None:
-            response.body = json.dumps(own).encode("utf-8")
-        return response
+    It takes the place of Connexion's ServerErrorMiddleware and ExceptionMiddleware: four
+    layers and two `send` wrappers on every request, and a thread-pool hop for every refusal
+    (Starlette runs a synchronous handler in a worker thread).
+    """
 
-    return handle
+    def __init__(self, app: ASGIApp, documented: DocumentedErrors) -> None:
+        self.app = app
+        self.documented = documented
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # As an application's outer layer does: Starlette's request code reads it to answer a
+        # malformed form (a multipart body without a boundary) with a 400, not an exception.
+        scope["app"] = self
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as error:
+            if started:  # half an answer is out: the server closes the connection
+                raise
+            await self.rendered(scope, error).send(send)
+            error.__traceback__ = None  # a reused exception must not grow a traceback chain
+
+    def rendered(self, scope: Scope, error: Exception) -> RenderedProblem:
+        problem = as_problem(error)
+        operation = request_context(scope).operation
+        return self.documented.answer(operation, problem, render_for(scope, problem))
 
 
 class _PreparedOperation(RequestValidationOperation):

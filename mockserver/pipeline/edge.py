@@ -11,9 +11,7 @@ to a URL no route serves.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import replace
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -106,11 +104,9 @@ class EdgeMiddleware:
         """A 404 for a path an operation's template takes, in the body that operation
         documents for it where the profile's does not fit (Lago's `{status, error, code}`)."""
         rendered = render_for(scope, problem)
-        operation = match.operation if match is not None else None
-        if operation is not None and self.documented is not None:
-            own = self.documented.body(operation, problem, json.loads(rendered.body))
-            if own is not None:
-                rendered = replace(rendered, body=json.dumps(own).encode("utf-8"))
+        if self.documented is not None:
+            operation = match.operation if match is not None else None
+            rendered = self.documented.answer(operation, problem, rendered)
         await rendered.send(send)
 
     async def _not_routed(self, scope: Scope, send: Send, method: str, path: str) -> None:

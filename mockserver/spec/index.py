@@ -56,6 +56,7 @@ class _Template:
     pattern: re.Pattern[str]
     variables: tuple[str, ...]
     methods: dict[str, Operation]
+    allowed: tuple[str, ...] = ()  # the methods, as a 405 names them (set once all are in)
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,17 @@ class OperationIndex:
             if template is None:
                 template = templates[path] = _compile(path)
             template.methods[method] = operation
+        for template in templates.values():
+            template.allowed = tuple(sorted(m.upper() for m in template.methods))
         # Literal segments win over variables: '/contracts/preview/' before '/contracts/{id}/'.
         self._templates = sorted(templates.values(), key=lambda t: (len(t.variables), t.path))
         self._literal = {t.path: t for t in self._templates if not t.variables}
+        # A variable takes no '/': a template only matches paths with as many slashes as it
+        # has, so a request tries those alone (a vendor schema has 100+ templates), in order.
+        self._by_depth: dict[int, list[_Template]] = {}
+        for template in self._templates:
+            if template.variables:
+                self._by_depth.setdefault(template.path.count("/"), []).append(template)
 
     def __len__(self) -> int:
         return len(self.operations)
@@ -100,15 +109,15 @@ class OperationIndex:
         template = self._literal.get(path)
         params: dict[str, str] = {}
         if template is None:
-            for candidate in self._templates:
+            for candidate in self._by_depth.get(path.count("/"), ()):
                 found = candidate.pattern.fullmatch(path)
                 if found:
                     template, params = candidate, found.groupdict()
                     break
         if template is None:
             return None
-        allowed = tuple(sorted(m.upper() for m in template.methods))
-        return Match(template.path, params, template.methods.get(method.lower()), allowed)
+        operation = template.methods.get(method.lower())
+        return Match(template.path, params, operation, template.allowed)
 
     def find(self, method: str, path_template: str) -> Operation | None:
         template = next((t for t in self._templates if t.path == path_template), None)

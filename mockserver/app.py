@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketClose
 
 from mockserver.admin.app import admin_app
 from mockserver.admin.plane import ControlPlane
@@ -49,6 +50,11 @@ class SpotcheckApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
+            return
+        if scope["type"] == "websocket":
+            # No operation of an OpenAPI schema is a WebSocket: the upgrade is refused (the
+            # server answers it 403), not left for the server to call a failed handshake (500).
+            await WebSocketClose(code=1008)(scope, receive, send)
             return
         # Every layer that refuses a request writes its error in the profile's body shape.
         request_context(scope).error_style = self._error_style

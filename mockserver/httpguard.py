@@ -57,8 +57,11 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
+        # A pipelined request, its headers already in, starts in super(): no deadline while it
+        # runs (it would cut a slow answer), the next one after its own answer.
+        pipelined = bool(self.pipeline)
         super().on_response_complete()
-        if not self.transport.is_closing() and not self.pipeline:
+        if not self.transport.is_closing() and not pipelined:
             self._arm()  # the next request's headers have the same deadline
 
     def send_400_response(self, msg: str) -> None:

@@ -86,3 +86,55 @@ def test_bytes_the_parser_refuses_get_the_profile_error_body(guarded, request_by
     assert b"content-type: application/json" in head.lower()
     problem = json.loads(body)
     assert problem["status_code"] == 400 and problem["code"] == "invalid_request"
+
+
+def test_a_pipelined_request_slower_than_the_deadline_still_gets_its_answer(guarded):
+    # Two requests in one write: the second starts when the first is answered, its headers
+    # long in. The deadline must not run while it is served (a 1.5 s answer, a 1 s deadline).
+    rule = json.dumps(
+        {
+            "action": "latency",
+            "latency": {"kind": "fixed", "ms": 1500},
+            "match": {"path": "/api/v2.1/public/contract_types/"},
+        }
+    ).encode()
+    with socket.create_connection(("127.0.0.1", guarded)) as admin:
+        admin.sendall(
+            b"POST /__admin/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(rule), rule)
+        )
+        admin.settimeout(10)
+        assert admin.recv(100).startswith(b"HTTP/1.1 201")
+    try:
+        with socket.create_connection(("127.0.0.1", guarded)) as sock:
+            sock.sendall(
+                b"GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                b"GET /api/v2.1/public/contract_types/ HTTP/1.1\r\nHost: x\r\n"
+                b"client-id: uat-client-acme\r\nclient-secret: uat-secret-acme-0001\r\n\r\n"
+            )
+            sock.settimeout(10)
+            received = b""
+            while received.count(b"HTTP/1.1 ") < 2 or not received.endswith((b"}", b"]")):
+                chunk = sock.recv(65536)
+                assert chunk, f"closed before the second answer: {received[-300:]!r}"
+                received += chunk
+            assert received.count(b"HTTP/1.1 200") == 2
+    finally:
+        with socket.create_connection(("127.0.0.1", guarded)) as admin:
+            admin.sendall(
+                b"DELETE /__admin/faults HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
+            admin.settimeout(10)
+            admin.recv(100)
+
+
+def test_a_websocket_upgrade_is_refused_not_a_server_error(guarded):
+    with socket.create_connection(("127.0.0.1", guarded)) as sock:
+        sock.sendall(
+            b"GET /api/v2.1/public/contract_types/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            b"Sec-WebSocket-Version: 13\r\n\r\n"
+        )
+        sock.settimeout(10)
+        status = sock.recv(100).split(b"\r\n", 1)[0]
+    assert status.startswith(b"HTTP/1.1 403"), status

@@ -103,8 +103,12 @@ def test_the_boundary_answers_an_unexpected_error_with_a_logged_500_in_the_profi
         threads.append(threading.current_thread().name)
         raise KeyError("not a client's mistake")
 
+    boundary = _boundary(broken)
     with caplog.at_level("ERROR", logger="spotcheck.problems"):
-        scope, sent = asyncio.run(_drive(_boundary(broken)))
+        scope, sent = asyncio.run(_drive(boundary))
+    assert threads == [threading.main_thread().name]
+    # as an application's outer layer: Starlette's form reader answers 400 only with it set
+    assert scope["app"] is boundary
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[0]["status"] == 500
     body = json.loads(sent[1]["body"])
@@ -144,19 +148,38 @@ def test_a_refusal_is_rendered_on_the_serving_thread(client, monkeypatch):
     assert "AnyIO worker" not in names[0]
 
 
-def test_a_multipart_body_without_a_boundary_is_the_clients_400(client):
-    # Schemathesis' undeclared-Content-Type check (ST102): Starlette's form reader raises on a
-    # multipart type that names no boundary, and says 400 only inside an app's scope
+def _uninvite_all(client, content_type: str, body: bytes):
+    """POST a body to an operation that declares none (validation leaves it to the handler),
+    on a contract that exists."""
     from spotcheck.client.payloads import contract_from_template
 
     api = "/api/v2.1/public"
     created = client.post(f"{api}/contracts/", headers=UAT, json=contract_from_template("Initech"))
     assert created.status_code == 201, created.text
     number = str(created.json()["id"]).split("-")[-1]
-    answer = client.post(
+    return client.post(
         f"{api}/contracts/{number}/uninvite_all/",
-        headers={**UAT, "content-type": "multipart/form-data"},
-        content=b"x",
+        headers={**UAT, "content-type": content_type},
+        content=body,
     )
+
+
+def test_a_multipart_body_without_a_boundary_is_the_clients_400(client):
+    # Schemathesis' undeclared-Content-Type check (ST102): Starlette's form reader raises on a
+    # multipart type that names no boundary, and says 400 only inside an app's scope
+    answer = _uninvite_all(client, "multipart/form-data", b"x")
     assert answer.status_code == 400, answer.text
     assert "boundary" in answer.json()["message"].lower()
+
+
+def test_a_multipart_error_outside_an_apps_scope_is_still_a_400():
+    from starlette.formparsers import MultiPartException
+
+    problem = problems.as_problem(MultiPartException("Missing boundary in multipart."))
+    assert problem.status == 400 and "boundary" in problem.detail
+
+
+def test_malformed_json_to_an_operation_without_a_json_body_is_the_clients_400(client):
+    answer = _uninvite_all(client, "application/json", b"{bad")
+    assert answer.status_code == 400, answer.text
+    assert "not valid JSON" in answer.json()["message"]

@@ -51,7 +51,11 @@ async def read_body(request: Request) -> dict[str, Any]:
         if not raw.strip():
             return {}
         parsed = request_context(request.scope).json_body
-        body = parsed[1] if parsed is not None and parsed[0] == raw else json.loads(raw)
+        try:
+            # parsed by validation already, unless the operation declares no JSON body
+            body = parsed[1] if parsed is not None and parsed[0] == raw else json.loads(raw)
+        except ValueError as error:
+            raise ApiProblem(400, f"The request body is not valid JSON: {error}") from None
         return body if isinstance(body, dict) else {"items": body}
     if "form" in content_type:
         form = await request.form()

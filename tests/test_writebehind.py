@@ -51,6 +51,12 @@ def _refusing(monkeypatch: pytest.MonkeyPatch, refuse: Callable[[int], bool]) ->
     return calls
 
 
+def _refused_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[WriteBehind, list[int]]:
+    """A write-behind on a new store that refuses its first batch; the batch sizes tried."""
+    behind = WriteBehind(Store(str(tmp_path / "w.db")), lambda requests: None)
+    return behind, _refusing(monkeypatch, lambda call: call == 1)
+
+
 def test_a_timer_left_on_a_closed_loop_does_not_hold_later_rows(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "w.db"))
     behind = WriteBehind(store, lambda requests: None)
@@ -67,9 +73,7 @@ def test_a_timer_left_on_a_closed_loop_does_not_hold_later_rows(tmp_path: Path) 
 def test_a_refused_batch_is_kept_and_written_next_time_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = Store(str(tmp_path / "w.db"))
-    behind = WriteBehind(store, lambda requests: None)
-    calls = _refusing(monkeypatch, lambda call: call == 1)
+    behind, calls = _refused_once(tmp_path, monkeypatch)
 
     async def record() -> None:
         behind.add(_row(1))
@@ -103,9 +107,7 @@ asyncio.run(main())  # no flush: the loop is gone, the rows wait
 def test_a_refused_batch_is_tried_again_without_new_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = Store(str(tmp_path / "w.db"))
-    behind = WriteBehind(store, lambda requests: None)
-    calls = _refusing(monkeypatch, lambda call: call == 1)
+    behind, calls = _refused_once(tmp_path, monkeypatch)
     monkeypatch.setattr(writebehind, "RETRY_DELAY", FLUSH_DELAY * 2)
 
     async def record() -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mockserver.auth.credential_cache import CredentialCache, CredentialRow, UserRow
+from mockserver.auth.credential_cache import LIMIT, CredentialCache, CredentialRow, UserRow
 from mockserver.auth.monitor import AuthFailureMonitor
 from mockserver.auth.tokens import verify_token
 from mockserver.clock import Clock
@@ -304,7 +304,7 @@ class Authenticator:
             via=via,
             scopes=frozenset(row.policy.get("scopes", ["read", "write"])),
         )
-        if len(self._identities) >= 1024:  # ids the store knows: bounded like its cache
+        if len(self._identities) >= LIMIT:  # bounded like the rows they are made from
             self._identities.clear()
         self._identities[key] = (row, identity)
         return identity

@@ -19,7 +19,7 @@ from mockserver import jsoncodec
 from mockserver.state.schema import AUTH_EPOCH
 from mockserver.state.store import Row, Store
 
-_LIMIT = 1024  # entries; unknown ids are kept too, so a flood of them is bounded
+LIMIT = 1024  # entries; unknown ids are kept too, so a flood of them is bounded
 _T = TypeVar("_T")
 
 
@@ -92,7 +92,7 @@ class CredentialCache:
             return cached
         row = self._store.query_one(sql, params)
         found = None if row is None else build(row)
-        if len(self._rows) >= _LIMIT:
+        if len(self._rows) >= LIMIT:
             self._rows.clear()
         self._rows[key] = found
         return found

@@ -145,7 +145,7 @@ class GenericState:
         if rule is None:
             wrappers = found.resource.wrappers if found else ()
             rule = self._update_rules[operation.key] = update_rule(
-                self.catalog.synthesizer.resolve, self.catalog.document, operation, wrappers
+                self.catalog.document, operation, wrappers
             )
         return rule
 
@@ -317,8 +317,7 @@ class GenericState:
         if self._full_replacement and operation.method == "put":
             merge = rule.partial
             if not merge:
-                resolve = self.catalog.synthesizer.resolve
-                require_complete(resolve, rule.checked, current, changes, sent)
+                require_complete(self.catalog.document, rule.checked, current, changes, sent)
         if merge:
             kept = current
         elif sent is not None:  # what the mock made at creation (ids, times) outlives a PUT

@@ -14,12 +14,13 @@ it keeps the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import ApiProblem, FieldError
 from mockserver.spec.index import Operation
+from mockserver.spec.walk import merged_object, resolve
 from mockserver.state.store import Store
 
 
@@ -37,36 +38,32 @@ def sent_fields(store: Store, workspace: int, kind: str, item_id: str) -> set[st
     return set(found["fields"]) if found else None
 
 
-def schema_allows_partial(
-    resolve: Callable[[Any], dict[str, Any]], document: dict[str, Any], operation: Operation
-) -> bool:
+def schema_allows_partial(document: dict[str, Any], operation: Operation) -> bool:
     """Whether the schema makes this PUT a partial update (see the module's docstring)."""
-    update = _json_body(resolve, operation.definition)
+    update = _json_body(document, operation.definition)
     collection = operation.path.rstrip("/").rsplit("/", 1)[0]
     paths = document.get("paths") or {}
     item = paths.get(collection) or paths.get(collection + "/") or {}
     create = item.get("post")
-    created = _json_body(resolve, create) if isinstance(create, dict) else None
+    created = _json_body(document, create) if isinstance(create, dict) else None
     if update is None or created is None:
         return False
-    update, created = _inside_one_wrapper(resolve, update, created)
-    if _required(resolve, update) or resolve(created) is resolve(update):
+    update, created = _inside_one_wrapper(document, update, created)
+    if _required(document, update) or resolve(document, created) is resolve(document, update):
         return False
-    return bool(_required(resolve, created))
+    return bool(_required(document, created))
 
 
-def _inside_one_wrapper(
-    resolve: Callable[[Any], dict[str, Any]], update: Any, created: Any
-) -> tuple[Any, Any]:
+def _inside_one_wrapper(document: dict[str, Any], update: Any, created: Any) -> tuple[Any, Any]:
     """Both bodies wrap the object in the same one field (Lago's `{"plan": {...}}`): what
     is inside; else the bodies themselves."""
-    names = [list(_properties(resolve, body)) for body in (update, created)]
+    names = [list(_properties(document, body)) for body in (update, created)]
     if len(names[0]) != 1 or names[0] != names[1]:
         return update, created
     field = names[0][0]
-    inner = [_properties(resolve, body)[field] for body in (update, created)]
+    inner = [_properties(document, body)[field] for body in (update, created)]
     wraps = all(
-        field in _required(resolve, body) and _properties(resolve, part)
+        field in _required(document, body) and _properties(document, part)
         for body, part in zip((update, created), inner, strict=True)
     )
     return (inner[0], inner[1]) if wraps else (update, created)
@@ -82,28 +79,25 @@ class UpdateRule:
 
 
 def update_rule(
-    resolve: Callable[[Any], dict[str, Any]],
-    document: dict[str, Any],
-    operation: Operation,
-    wrappers: Iterable[str],
+    document: dict[str, Any], operation: Operation, wrappers: Iterable[str]
 ) -> UpdateRule:
     # completeness by the body's own fields, not inside a wrapper: a wrapped subset is data
     # the schema allows, and refusing it is a change of its own, not made
     return UpdateRule(
-        writable_properties(resolve, operation, wrappers),
-        writable_properties(resolve, operation, ()),
-        operation.method == "put" and schema_allows_partial(resolve, document, operation),
+        writable_properties(document, operation, wrappers),
+        writable_properties(document, operation, ()),
+        operation.method == "put" and schema_allows_partial(document, operation),
     )
 
 
 def writable_properties(
-    resolve: Callable[[Any], dict[str, Any]], operation: Operation, wrappers: Iterable[str]
+    document: dict[str, Any], operation: Operation, wrappers: Iterable[str]
 ) -> dict[str, Any]:
     """The object's properties an update body may set, inside its wrapper when the body
     nests it (Lago's `{"add_on": {...}}`); {} when the body's schema says nothing."""
-    found = _properties(resolve, _json_body(resolve, operation.definition))
+    found = _properties(document, _json_body(document, operation.definition))
     for key in wrappers:
-        inner = _properties(resolve, found[key]) if key in found else {}
+        inner = _properties(document, found[key]) if key in found else {}
         if inner:
             return inner
     return found
@@ -120,7 +114,7 @@ def server_fields(
 
 
 def require_complete(
-    resolve: Callable[[Any], dict[str, Any]],
+    document: dict[str, Any],
     writable: dict[str, Any],
     current: dict[str, Any],
     sent: dict[str, Any],
@@ -134,7 +128,7 @@ def require_complete(
         and (known is None or name in known)
         and name != "id"
         and current.get(name) is not None
-        and not resolve(child).get("readOnly")
+        and not resolve(document, child).get("readOnly")
     )
     if missing:
         raise ApiProblem(
@@ -145,28 +139,18 @@ def require_complete(
         )
 
 
-def _json_body(resolve: Callable[[Any], dict[str, Any]], definition: dict[str, Any]) -> Any:
+def _json_body(document: dict[str, Any], definition: dict[str, Any]) -> Any:
     """The schema of an operation's JSON request body (as written: maybe a $ref), or None."""
-    body = resolve(definition.get("requestBody") or {})
+    body = resolve(document, definition.get("requestBody") or {})
     content = body.get("content") or {}
     media = "application/json" if "application/json" in content else None
     media = media or next((name for name in content if "json" in name), None)
     return (content.get(media) or {}).get("schema") if media else None
 
 
-def _required(resolve: Callable[[Any], dict[str, Any]], schema: Any) -> set[str]:
-    resolved = resolve(schema)
-    names = {str(name) for name in resolved.get("required") or ()}
-    for part in resolved.get("allOf") or ():
-        names |= _required(resolve, part)
-    return names
+def _required(document: dict[str, Any], schema: Any) -> set[str]:
+    return {str(name) for name in merged_object(document, schema)["required"]}
 
 
-def _properties(resolve: Callable[[Any], dict[str, Any]], schema: Any) -> dict[str, Any]:
-    if schema is None:
-        return {}
-    resolved = resolve(schema)
-    found = dict(resolved.get("properties") or {})
-    for part in resolved.get("allOf") or ():
-        found.update(_properties(resolve, part))
-    return found
+def _properties(document: dict[str, Any], schema: Any) -> dict[str, Any]:
+    return dict(merged_object(document, schema)["properties"])

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.walk import operations, resolve
+from mockserver.spec.walk import merged_object, operations, resolve
 
 _VARIABLE = re.compile(r"^{(.+)}$")
 _VERSION = re.compile(r"^v[0-9]+(\.[0-9]+)*$")
@@ -146,7 +146,7 @@ class ResourceModel:
         create_body, sent_in = self.object_schema(request, wrapper or created_in)
         if sent_in and sent_in not in (wrapper, created_in):
             # {"user": {"id": ...}}: a reference the object holds, not its envelope
-            create_body, sent_in = _merged(self._document, request), None
+            create_body, sent_in = merged_object(self._document, request), None
         created_fields = create_body.get("properties") or {}
         client_chosen = id_field in created_fields and (
             id_field != "id" or id_field in (create_body.get("required") or [])
@@ -189,11 +189,11 @@ class ResourceModel:
         return self._objects[key][1]
 
     def _object_schema(self, schema: Any, prefer: str | None) -> tuple[dict[str, Any], str | None]:
-        resolved = _merged(self._document, schema)
+        resolved = merged_object(self._document, schema)
         objects = {
             name: inner
             for name, child in (resolved.get("properties") or {}).items()
-            if (inner := _merged(self._document, child)).get("properties")
+            if (inner := merged_object(self._document, child)).get("properties")
         }
         others = [
             resolve(self._document, child).get("type")
@@ -263,18 +263,6 @@ def _segments(path: str) -> list[str]:
 
 def _shape(path: str) -> str:
     return "/".join("{}" if _VARIABLE.match(s) else s for s in _segments(path))
-
-
-def _merged(document: dict[str, Any], schema: Any) -> dict[str, Any]:
-    """An object schema with its allOf parts' properties and required lists merged in."""
-    resolved = resolve(document, schema)
-    properties = dict(resolved.get("properties") or {})
-    required = list(resolved.get("required") or [])
-    for part in resolved.get("allOf") or []:
-        inner = _merged(document, part)
-        properties.update(inner.get("properties") or {})
-        required += inner.get("required") or []
-    return {**resolved, "properties": properties, "required": required}
 
 
 def _success_schema(document: dict[str, Any], definition: dict[str, Any]) -> Any:

@@ -112,3 +112,15 @@ def resolve(document: dict[str, Any], node: Any, max_hops: int = 50) -> dict[str
             node = node[token]
         hops += 1
     return node if isinstance(node, dict) else {}
+
+
+def merged_object(document: dict[str, Any], schema: Any) -> dict[str, Any]:
+    """An object schema with its allOf parts' properties and required lists merged in."""
+    resolved = resolve(document, schema)
+    properties = dict(resolved.get("properties") or {})
+    required = list(resolved.get("required") or [])
+    for part in resolved.get("allOf") or []:
+        inner = merged_object(document, part)
+        properties.update(inner.get("properties") or {})
+        required += inner.get("required") or []
+    return {**resolved, "properties": properties, "required": required}

@@ -38,12 +38,7 @@ class AuditLog:
 
     def prepare(self, kind: str, entry: dict[str, Any]) -> tuple[float, str, str]:
         """The row for `INSERT` (the caller writes it); the `--audit-log` line is written."""
-        record = {"at": utc_now(), "kind": kind, **entry}
-        data = jsoncodec.dumps(record)
-        if self._path is not None:
-            with self._file_lock, self._path.open("a", encoding="utf-8") as handle:
-                handle.write(data + "\n")
-        return (time.time(), kind, data)
+        return self._row(kind, jsoncodec.dumps({"at": utc_now(), "kind": kind, **entry}))
 
     def prepare_encoded(self, kind: str, entry: bytes) -> tuple[float, str, str]:
         """`prepare` for an entry already encoded by `jsoncodec.dumps_bytes` (the journal's
@@ -51,7 +46,9 @@ class AuditLog:
         if not entry.startswith(b"{") or entry == b"{}":  # the rare `json` fallback
             return self.prepare(kind, jsoncodec.loads(entry))
         head = jsoncodec.dumps_bytes({"at": utc_now(), "kind": kind})
-        data = (head[:-1] + b"," + entry[1:]).decode("utf-8")
+        return self._row(kind, (head[:-1] + b"," + entry[1:]).decode("utf-8"))
+
+    def _row(self, kind: str, data: str) -> tuple[float, str, str]:
         if self._path is not None:
             with self._file_lock, self._path.open("a", encoding="utf-8") as handle:
                 handle.write(data + "\n")
